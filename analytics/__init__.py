@@ -1,0 +1,1 @@
+"""topictrends analytics: pure library code (parsing, dates, embedding, topics, trends). No Prefect here."""
