@@ -1,0 +1,95 @@
+"""Run configuration: `config/default.toml` overlaid with a user file, validated by pydantic."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CONFIG = PROJECT_ROOT / "config" / "default.toml"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a typo in a key is an error, not a silent default
+
+
+class RunConfig(_Section):
+    input: str = "data/samples"
+    output: str = "out"
+    store: str = "store"
+
+
+class ParsingConfig(_Section):
+    column_mapping: dict[str, str] = Field(default_factory=dict)
+
+
+class DatesConfig(_Section):
+    include_inferred: bool = True
+    evidence_table: str = "config/date_evidence.toml"
+
+
+class EmbeddingConfig(_Section):
+    backend: Literal["auto", "sentence-transformer", "static", "onnx"] = "auto"
+    auto_static_above: int = 5000
+    batch_size: int = 64
+    model_path: str | None = None
+
+
+class TopicsConfig(_Section):
+    seed: int = 42
+    min_cluster_size: int | Literal["auto"] = "auto"
+    umap_neighbors: int | Literal["auto"] = "auto"
+    umap_components: int = 5
+    reduce_outliers: bool = True
+    outlier_threshold: float = 0.0
+    guided_topics: list[str] = Field(default_factory=list)
+    guided_min_similarity: float = 0.5
+
+
+class TrendsConfig(_Section):
+    period: Literal["auto", "month", "quarter", "year"] = "auto"
+    min_papers: int = 8
+
+
+class ReportConfig(_Section):
+    max_map_points: int = 30000
+
+
+class Config(_Section):
+    run: RunConfig = Field(default_factory=RunConfig)
+    parsing: ParsingConfig = Field(default_factory=ParsingConfig)
+    dates: DatesConfig = Field(default_factory=DatesConfig)
+    embedding: EmbeddingConfig = Field(default_factory=EmbeddingConfig)
+    topics: TopicsConfig = Field(default_factory=TopicsConfig)
+    trends: TrendsConfig = Field(default_factory=TrendsConfig)
+    report: ReportConfig = Field(default_factory=ReportConfig)
+
+    def resolve_path(self, value: str) -> Path:
+        """Relative paths in config are relative to the project root, so runs work from any folder."""
+        path = Path(value)
+        return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Config:
+    """Defaults from config/default.toml, then the user's file, then explicit overrides (e.g. CLI flags)."""
+    data: dict[str, Any] = {}
+    if DEFAULT_CONFIG.exists():
+        data = tomllib.loads(DEFAULT_CONFIG.read_text(encoding="utf-8"))
+    if path is not None:
+        data = _deep_merge(data, tomllib.loads(Path(path).read_text(encoding="utf-8")))
+    if overrides:
+        data = _deep_merge(data, overrides)
+    return Config.model_validate(data)
