@@ -10,13 +10,24 @@ One module per layout; each has `parse(text, file) -> LayoutResult`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from analytics.parsing import hf_daily, hf_trending, plain_abstracts, sorted_updated
+from analytics.parsing import (
+    arxiv_atom,
+    generic_table,
+    hf_daily,
+    hf_trending,
+    json_input,
+    plain_abstracts,
+    sorted_updated,
+)
 from analytics.parsing.common import LayoutResult, is_title_like, markup_warnings
 from analytics.parsing.reader import read_text
 from analytics.records import ParsedFile, Problem
+
+_FILE_NAME_DATE_RE = re.compile(r"((?:19|20)\d{2}-[01]\d-[0-3]\d)")
 
 __all__ = ["read_dump", "iter_dumps", "detect_format", "TEXT_LAYOUTS"]
 
@@ -29,6 +40,14 @@ def detect_format(text: str, column_mapping: dict | None = None) -> str:
     nonblank = [line for line in lines if line.strip()]
     if not nonblank:
         return "empty"
+    if arxiv_atom.looks_like(text):
+        return "arxiv_atom"
+    if json_input.looks_like(text):
+        return "json"  # which JSON export it is depends on its keys: see json_input.parse
+    if text.lstrip()[:1] == "<":
+        return "unknown"  # HTML or other markup, not a listing
+    if generic_table.looks_like_csv(text, column_mapping):
+        return "generic_csv"
     if sorted_updated.looks_like(lines):
         return "sorted_updated"
     if hf_daily.looks_like(lines):
@@ -53,6 +72,7 @@ _PARSERS = {
     "hf_daily": hf_daily.parse,
     "sorted_updated": sorted_updated.parse,
     "plain_abstracts": plain_abstracts.parse,
+    "arxiv_atom": arxiv_atom.parse,
 }
 
 
@@ -74,24 +94,34 @@ def read_dump(path: Path, *, column_mapping: dict | None = None) -> ParsedFile:
     if fmt == "empty":
         parsed.problems.append(Problem(name, "has no text; nothing to read"))
         return parsed
-    if fmt not in _PARSERS:
+    if fmt not in _PARSERS and fmt not in ("json", "generic_csv", "arxiv_atom"):
         first = next((line for line in raw.text.split("\n") if line.strip()), "")[:80]
         parsed.problems.append(
             Problem(name, f"layout not recognised (first line: {first!r}); set aside", 1)
         )
         return parsed
     try:
-        result: LayoutResult = _PARSERS[fmt](raw.text, name)
+        if fmt == "json":
+            fmt, result = json_input.parse(raw.text, name, column_mapping)
+            parsed.format = fmt
+        elif fmt == "generic_csv":
+            result = generic_table.parse_csv(raw.text, name, column_mapping)
+        else:
+            result = _PARSERS[fmt](raw.text, name)
     except Exception as error:  # a parser bug must not stop the run; say where it happened
         parsed.problems.append(Problem(name, f"could not be parsed as {fmt}: {type(error).__name__}: {error}"))
         return parsed
     parsed.records = result.records
     parsed.problems.extend(result.problems)
     parsed.context.update(result.context)
+    name_date = _FILE_NAME_DATE_RE.search(name)
+    if name_date:
+        # Scrapers name files by day; the dates stage may use it, knowing it is only a name.
+        parsed.context["file_name_date"] = name_date.group(1)
     for record in parsed.records:
         parsed.problems.extend(markup_warnings(record))
-    if not parsed.records:
-        parsed.problems.append(Problem(name, f"read as {fmt} but holds no records"))
+    if not parsed.records and not any(p.severity == "error" for p in parsed.problems):
+        parsed.problems.append(Problem(name, f"read as {parsed.format} but holds no paper records; set aside"))
     return parsed
 
 

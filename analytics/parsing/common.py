@@ -119,3 +119,48 @@ def is_title_like(line: str) -> bool:
 
 def is_abstract_like(line: str) -> bool:
     return bool(line.strip()) and not is_title_like(line)
+
+
+_WRAP_RE = re.compile(r"[ \t]*\r?\n[ \t]*")
+
+
+def unwrap(value: Any) -> str:
+    """Text of an export field with its hard line wrapping undone ("and\\n  LHC" -> "and LHC").
+
+    Only line breaks (and the indentation around them) are touched; other spacing is kept.
+    """
+    if value is None:
+        return ""
+    return _WRAP_RE.sub(" ", str(value)).strip()
+
+
+def split_author_string(value: str) -> list[str]:
+    """ "A. Smith, B. Jones and C. Wu" / "A; B" -> ["A. Smith", "B. Jones", "C. Wu"]."""
+    text = unwrap(value)
+    if not text:
+        return []
+    separator = ";" if ";" in text else ","
+    parts: list[str] = []
+    for chunk in text.split(separator):
+        parts.extend(re.split(r"\s+and\s+|\s*&\s*", chunk.strip()))
+    return [p.strip() for p in parts if p.strip()]
+
+
+def as_list(value: Any) -> list[str]:
+    """A list field that may come as a list, a space/comma separated string, or nothing."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if v is not None and str(v).strip()]
+    text = str(value).strip()
+    if not text:
+        return []
+    return [t for t in re.split(r"[,\s;]+", text) if t]
+
+
+def record_is_empty(record: Record) -> bool:
+    return not (record.title or record.abstract or record.arxiv_id)
+
+
+def oversized_fields(record: Record) -> list[str]:
+    return [name for name in ("title", "abstract") if too_long(getattr(record, name))]
