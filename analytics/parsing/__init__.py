@@ -1,0 +1,152 @@
+"""Reading paper-listing dumps: detect each file's layout by its content, parse it exactly.
+
+Public API:
+    read_dump(path, *, column_mapping=None) -> ParsedFile     never raises for bad input
+    iter_dumps(folder, **kw) -> Iterator[ParsedFile]          every file in a folder, one at a time
+    detect_format(text) -> str                                the layout name for decoded text
+
+One module per layout; each has `parse(text, file) -> LayoutResult`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from analytics.parsing import (
+    arxiv_atom,
+    generic_table,
+    hf_daily,
+    hf_trending,
+    json_input,
+    plain_abstracts,
+    sorted_updated,
+)
+from analytics.parsing.common import LayoutResult, is_title_like, markup_warnings
+from analytics.parsing.reader import read_text
+from analytics.records import ParsedFile, Problem
+
+_FILE_NAME_DATE_RE = re.compile(r"((?:19|20)\d{2}-[01]\d-[0-3]\d)")
+
+__all__ = ["read_dump", "iter_dumps", "detect_format", "TEXT_LAYOUTS"]
+
+TEXT_LAYOUTS = ("hf_trending", "hf_daily", "sorted_updated", "plain_abstracts")
+
+
+def detect_format(text: str, column_mapping: dict | None = None) -> str:
+    """Name of the layout of `text`, judged by content only ("unknown" when none fits)."""
+    lines = text.split("\n")
+    nonblank = [line for line in lines if line.strip()]
+    if not nonblank:
+        return "empty"
+    if arxiv_atom.looks_like(text):
+        return "arxiv_atom"
+    if json_input.looks_like(text):
+        return "json"  # which JSON export it is depends on its keys: see json_input.parse
+    if text.lstrip()[:1] == "<":
+        return "unknown"  # HTML or other markup, not a listing
+    if generic_table.looks_like_csv(text, column_mapping):
+        return "generic_csv"
+    if sorted_updated.looks_like(lines):
+        return "sorted_updated"
+    if hf_daily.looks_like(lines):
+        return "hf_daily"
+    if hf_trending.looks_like(lines):
+        return "hf_trending"
+    titles = sum(1 for line in nonblank if is_title_like(line))
+    if titles == 0:
+        return "plain_abstracts"
+    # Title/abstract pairs without the page banner: roughly every other line is a title.
+    if len(nonblank) >= 2 and 0.3 <= titles / len(nonblank) <= 0.7:
+        alternating = sum(
+            1 for a, b in zip(nonblank, nonblank[1:]) if is_title_like(a) != is_title_like(b)
+        )
+        if alternating >= 0.6 * (len(nonblank) - 1):
+            return "hf_trending"
+    return "unknown"
+
+
+_PARSERS = {
+    "hf_trending": hf_trending.parse,
+    "hf_daily": hf_daily.parse,
+    "sorted_updated": sorted_updated.parse,
+    "plain_abstracts": plain_abstracts.parse,
+    "arxiv_atom": arxiv_atom.parse,
+}
+
+
+def read_dump(path: Path, *, column_mapping: dict | None = None) -> ParsedFile:
+    """Read one dump file. Bad input never raises: it comes back as problems.
+
+    `column_mapping` maps Record field names to the column/key names of a generic CSV or
+    JSON-lines export, e.g. {"title": "paper_title", "abstract": "summary", "arxiv_id": "id"}.
+    """
+    path = Path(path)
+    name = path.name
+    raw = read_text(path)
+    parsed = ParsedFile(file=name, path=str(path), format=raw.status, sha256=raw.sha256)
+    parsed.problems.extend(raw.problems)
+    if raw.text is None:
+        return parsed
+    fmt = detect_format(raw.text, column_mapping)
+    parsed.format = fmt
+    if fmt == "empty":
+        parsed.problems.append(Problem(name, "has no text; nothing to read"))
+        return parsed
+    if fmt not in _PARSERS and fmt not in ("json", "generic_csv", "arxiv_atom"):
+        first = next((line for line in raw.text.split("\n") if line.strip()), "")[:80]
+        parsed.problems.append(
+            Problem(name, f"layout not recognised (first line: {first!r}); set aside", 1)
+        )
+        return parsed
+    try:
+        if fmt == "json":
+            fmt, result = json_input.parse(raw.text, name, column_mapping)
+            parsed.format = fmt
+        elif fmt == "generic_csv":
+            result = generic_table.parse_csv(raw.text, name, column_mapping)
+        else:
+            result = _PARSERS[fmt](raw.text, name)
+    except Exception as error:  # a parser bug must not stop the run; say where it happened
+        parsed.problems.append(Problem(name, f"could not be parsed as {fmt}: {type(error).__name__}: {error}"))
+        return parsed
+    parsed.records = result.records
+    parsed.problems.extend(result.problems)
+    parsed.context.update(result.context)
+    name_date = _FILE_NAME_DATE_RE.search(name)
+    if name_date:
+        # Scrapers name files by day; the dates stage may use it, knowing it is only a name.
+        parsed.context["file_name_date"] = name_date.group(1)
+    for record in parsed.records:
+        parsed.problems.extend(markup_warnings(record))
+    if not parsed.records and not any(p.severity == "error" for p in parsed.problems):
+        parsed.problems.append(Problem(name, f"read as {parsed.format} but holds no paper records; set aside"))
+    return parsed
+
+
+def iter_dumps(folder: Path, *, recursive: bool = False, column_mapping: dict | None = None) -> Iterator[ParsedFile]:
+    """Every entry of `folder` (sorted by path), parsed one file at a time.
+
+    Sub-folders are descended when `recursive`; otherwise each is reported as set aside
+    (format "unreadable") so that nothing in the folder goes unmentioned.
+    Hidden files (".name") are skipped: they are editor/OS droppings, not dumps.
+    """
+    folder = Path(folder)
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as error:
+        yield ParsedFile(
+            file=folder.name,
+            path=str(folder),
+            format="unreadable",
+            problems=[Problem(folder.name, f"folder cannot be listed ({error.strerror or error})")],
+        )
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir() and recursive:
+            yield from iter_dumps(entry, recursive=True, column_mapping=column_mapping)
+            continue
+        yield read_dump(entry, column_mapping=column_mapping)
