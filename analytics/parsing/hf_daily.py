@@ -132,7 +132,7 @@ def parse(text: str, file: str) -> LayoutResult:
         ]
         if missing:
             result.problems.append(
-                Problem(file, f"record {record.index} has no {', no '.join(missing)} line", number, "warning")
+                Problem(file, f"record {record.index} lacks its {' and '.join(missing)} line(s); kept without", number, "warning")
             )
         result.records.append(record)
     return result

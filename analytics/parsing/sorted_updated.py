@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from analytics.parsing.common import LayoutResult, too_long
 from analytics.records import Problem, Record
@@ -52,6 +53,7 @@ _SUFFIXES = (
 )
 
 
+@lru_cache(maxsize=65536)
 def word_stem(word: str) -> str:
     """Crude English stem so that "Estimation" meets "estimating" and "Sinks" meets "sink"."""
     word = word.lower()
@@ -80,10 +82,13 @@ def looks_like(lines: list[str]) -> bool:
     return "sort by updated" in head or marks >= 1 or anchors >= 3
 
 
+@lru_cache(maxsize=65536)
 def is_name_word(token: str) -> bool:
     """A capitalised word that can be part of a personal name ("Soljačić", "Obando-Ceron", "O'Gara")."""
     if not _NAME_WORD_RE.match(token) or not token[0].isupper():
         return False
+    if any(part[:1].islower() for part in token.split("-")[1:]):
+        return False  # "Pre-training", "Sub-modules"; names are "Jean-Baptiste", "Obando-Ceron"
     letters = token.replace("'", "").replace("’", "").replace("-", "")
     if letters.isupper():
         return len(letters) <= 3  # "DJ Strouse"; longer all-caps words are acronyms
@@ -380,6 +385,8 @@ def _gather_evidence(heads: list[_Head], tail: str) -> FileEvidence:
 
 def is_ordinary_word(token: str, evidence: FileEvidence) -> bool:
     """True when the file's own prose uses `token` as a word (so it is a title word, not a name)."""
+    if token.lower() in evidence.prose_words:
+        return True
     parts = [p for p in re.split(r"['’\-]", token) if p]
     if len(parts) > 1:
         return all(is_ordinary_word(p, evidence) for p in parts)
