@@ -64,7 +64,7 @@ def load_embedder(backend: str, *, model_path: str | None = None, batch_size: in
     return Embedder(
         backend=backend,
         model_id="sentence-transformer:all-MiniLM-L6-v2",
-        dim=model.get_sentence_embedding_dimension(),
+        dim=model.get_embedding_dimension(),
         model=model,
         batch_size=batch_size,
     )

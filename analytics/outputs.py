@@ -18,6 +18,10 @@ PAPER_COLUMNS = [
 ]
 
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     """Write to a temporary file beside `path`, then rename: readers see the old file or the new one, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -26,6 +30,7 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     tmp = Path(tmp_name)
     try:
         write(tmp)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp creates 0600; outputs are ordinary files
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, path)

@@ -17,6 +17,11 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 console = Console(stderr=True)
 
 
+@app.callback()
+def _main() -> None:
+    """Turn folders of paper-listing dumps into topics and their growth over time."""
+
+
 def _absolute(path: Optional[Path]) -> Optional[str]:
     return str(path.resolve()) if path is not None else None
 
@@ -43,7 +48,7 @@ def run(
         console.print(f"[red]error:[/red] {error}")
         raise typer.Exit(2)
     totals = summary["totals"]
-    coverage = summary["date_coverage"]
+    coverage = summary["date_coverage"].get("overall", summary["date_coverage"])
     console.print(
         f"[green]done[/green]: {totals['papers']} papers from {totals['usable_files']} dumps "
         f"({totals['set_aside_files']} set aside, {totals['problems']} problems), {totals['topics']} topics, "

@@ -126,7 +126,7 @@ def write_task(out_dir: str, papers: pd.DataFrame, topics: pd.DataFrame, trends:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     outputs.write_csv(outputs.papers_table(papers), out / "papers.csv")
-    outputs.write_csv(topics, out / "topics.csv")
+    outputs.write_csv(topics_with_growth(topics, growth), out / "topics.csv")
     outputs.write_csv(trends, out / "trends.csv")
     report_path = out / "report.html"
     build_report(report_path, outputs.papers_table(papers), topics, trends, growth, summary)
@@ -146,7 +146,7 @@ def file_summary(parsed: ParsedFile) -> dict[str, Any]:
     }
 
 
-def topics_table(result, papers: pd.DataFrame, growth: pd.DataFrame) -> pd.DataFrame:
+def topics_table(result, papers: pd.DataFrame) -> pd.DataFrame:
     topics = result.topics.copy()
     topics["representative_papers"] = topics["representative_rows"].map(
         lambda rows: " | ".join(papers["title"].iloc[rows].tolist())
@@ -154,11 +154,13 @@ def topics_table(result, papers: pd.DataFrame, growth: pd.DataFrame) -> pd.DataF
     topics["representative_ids"] = topics["representative_rows"].map(
         lambda rows: ";".join(papers["paper_id"].iloc[rows].tolist())
     )
-    topics = topics.drop(columns=["representative_rows"])
-    if growth is not None and len(growth):
-        extra = [c for c in growth.columns if c != "topic_id" and c not in topics.columns]
-        topics = topics.merge(growth[["topic_id", *extra]], on="topic_id", how="left")
-    return topics
+    return topics.drop(columns=["representative_rows"])
+
+
+def topics_with_growth(topics: pd.DataFrame, growth: pd.DataFrame) -> pd.DataFrame:
+    """topics.csv: the topic table plus its growth figures and class."""
+    extra = [c for c in growth.columns if c != "topic_id" and c not in topics.columns]
+    return topics.merge(growth[["topic_id", *extra]], on="topic_id", how="left")
 
 
 @flow(name="topictrends", log_prints=True)
@@ -202,7 +204,7 @@ def topictrends_flow(input_dir: str, output_dir: str, config_path: str | None = 
     t = time.perf_counter()
     trends, growth = trends_task(papers, cfg)
     timer.record("trends", t)
-    topics = topics_table(result, papers, growth)
+    topics = topics_table(result, papers)
 
     n_papers = len(papers)
     n_records = sum(len(p.records) for p in parsed_files)

@@ -1,0 +1,124 @@
+"""The real flow (real parsing, real model, real UMAP/HDBSCAN, real report) on the bundled samples,
+run once through the installed CLI exactly as a user would."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "data" / "samples"
+
+pytestmark = pytest.mark.e2e
+
+
+def _cli() -> list[str]:
+    exe = shutil.which("topictrends", path=str(Path(sys.executable).parent))
+    return [exe] if exe else [sys.executable, "-m", "flows.cli"]
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("e2e") / "out"
+    env = dict(os.environ, HF_HUB_OFFLINE="1")
+    proc = subprocess.run(
+        [*_cli(), "run", "--input", str(SAMPLES), "--output", str(out)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800,
+    )
+    assert proc.returncode == 0, f"run failed:\nSTDOUT:\n{proc.stdout[-3000:]}\nSTDERR:\n{proc.stderr[-5000:]}"
+    assert f"Report: {out / 'report.html'}" in proc.stdout
+    return out
+
+
+def test_output_files_exist(sample_run: Path) -> None:
+    for name in ("papers.csv", "topics.csv", "trends.csv", "run.json", "report.html"):
+        assert (sample_run / name).stat().st_size > 0, name
+
+
+def test_papers_contract(sample_run: Path) -> None:
+    papers = pd.read_csv(sample_run / "papers.csv", dtype=str, keep_default_na=False)
+    for column in ("paper_id", "title", "abstract", "authors", "sources", "published", "date_source",
+                   "topic_id", "topic_label"):
+        assert column in papers.columns, column
+    assert papers["paper_id"].is_unique
+    # Every sample dump contributes papers, and every source ref points into a real dump file.
+    sample_names = {p.name for p in SAMPLES.iterdir()}
+    refs = [ref for cell in papers["sources"] for ref in cell.split(";")]
+    assert all(re.fullmatch(r".+:\d+", ref) for ref in refs)
+    assert {ref.rsplit(":", 1)[0] for ref in refs} == sample_names
+    assert len(refs) == len(set(refs)), "a record was read into two papers"
+    assert 500 <= len(papers) <= 560  # the five samples hold ~540 records with a few duplicates
+    published = papers["published"]
+    assert published.map(lambda d: d == "" or re.fullmatch(r"\d{4}-\d{2}-\d{2}", d) is not None).all()
+    topic_ids = papers["topic_id"].astype(int)
+    assert (topic_ids >= -1).all()
+    assert (topic_ids != -1).mean() >= 0.9, "most papers should have a topic"
+
+
+def test_dates_where_the_dump_states_them(sample_run: Path) -> None:
+    papers = pd.read_csv(sample_run / "papers.csv", dtype=str, keep_default_na=False)
+    # The "Sort by updated" dump states a timestamp for every record: all its papers are dated.
+    updated = papers[papers["sources"].str.contains("002_ee4e4be09cd55250.txt:")]
+    assert len(updated) > 100
+    assert (updated["published"] != "").all()
+    # KAN (first record of that dump) was last updated 2024-05-02: an upper bound, not its publication.
+    kan = papers[papers["title"] == "KAN: Kolmogorov-Arnold Networks"].iloc[0]
+    assert kan["date_kind"] in {"updated", "published"}
+    assert kan["published"] <= "2024-05-02"
+    # Daily Papers records with "Aug 5, 2022" keep that exact date.
+    btm = papers[papers["title"].str.startswith("Branch-Train-Merge")].iloc[0]
+    assert btm["published"] == "2022-08-05"
+    assert btm["date_source"] == "dump"
+
+
+def test_topics_are_non_trivial(sample_run: Path) -> None:
+    topics = pd.read_csv(sample_run / "topics.csv", keep_default_na=False)
+    for column in ("topic_id", "label", "keywords", "size"):
+        assert column in topics.columns
+    real = topics[topics["topic_id"] != -1]
+    assert len(real) >= 5
+    assert real["label"].is_unique
+    assert not real["label"].str.match(r"^-?\d+_").any(), "labels should be words, not BERTopic ids"
+    papers = pd.read_csv(sample_run / "papers.csv", keep_default_na=False)
+    sizes = papers["topic_id"].value_counts()
+    assert all(sizes[t] == s for t, s in zip(real["topic_id"], real["size"]))
+    # The samples are full of unlearning papers: a topic must be about it.
+    assert real["label"].str.contains("unlearning", case=False).any()
+
+
+def test_trends_contract(sample_run: Path) -> None:
+    trends = pd.read_csv(sample_run / "trends.csv", keep_default_na=False)
+    for column in ("topic_id", "period", "count", "share"):
+        assert column in trends.columns
+    assert (trends["share"].between(0, 1)).all()
+    totals = trends.groupby("period")["count"].sum()
+    assert (totals > 0).any()
+
+
+def test_run_summary(sample_run: Path) -> None:
+    summary = json.loads((sample_run / "run.json").read_text())
+    formats = {f["file"]: f["format"] for f in summary["files"]}
+    assert len(formats) == 5
+    assert set(formats.values()) >= {"hf_trending", "hf_daily", "sorted_updated", "plain_abstracts"}
+    assert all(f["records"] > 0 for f in summary["files"])
+    for stage in ("parse", "embed", "topics", "trends", "write_outputs"):
+        assert summary["timings"][stage] >= 0
+    assert summary["versions"]["bertopic"] != "not installed"
+    coverage = summary["date_coverage"]["overall"]
+    assert coverage["stated"] > 0 and coverage["stated"] + coverage["inferred"] + coverage["undated"] == coverage["papers"]
+
+
+def test_report_is_self_contained(sample_run: Path) -> None:
+    html = (sample_run / "report.html").read_text(encoding="utf-8")
+    assert html.count("plotly.js v") == 1  # plotly.js inlined once, not per chart
+    assert len(re.findall(r"<script[^>]+src=[\"']https?:", html)) == 0
+    assert "cdn.plot.ly" not in html
+    assert "unlearning" in html.lower()
