@@ -271,6 +271,7 @@ def _overview_html(papers, topic_table, run_summary, published, trends_all, figu
     n_papers = len(papers)
     files = run_summary.get("files", []) or []
     coverage = run_summary.get("date_coverage") or {}
+    coverage = coverage.get("overall", coverage)  # analytics.dates.date_coverage nests totals under "overall"
     inferred_flags = trend_stats._as_bool(papers["date_inferred"]) if "date_inferred" in papers else pd.Series(False, index=papers.index)
     has_date = published != ""
     stated = int(coverage.get("stated", int((has_date & ~inferred_flags).sum())))
