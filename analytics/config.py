@@ -20,6 +20,14 @@ class RunConfig(_Section):
     input: str = "data/samples"
     output: str = "out"
     store: str = "store"
+    lock_wait_seconds: float = 600
+
+
+class IncrementalConfig(_Section):
+    mode: Literal["auto", "refit", "assign"] = "auto"
+    refit_new_share: float = 0.1
+    refit_every_runs: int = 7
+    assign_min_similarity: float = 0.3
 
 
 class ParsingConfig(_Section):
@@ -60,6 +68,7 @@ class ReportConfig(_Section):
 
 class Config(_Section):
     run: RunConfig = Field(default_factory=RunConfig)
+    incremental: IncrementalConfig = Field(default_factory=IncrementalConfig)
     parsing: ParsingConfig = Field(default_factory=ParsingConfig)
     dates: DatesConfig = Field(default_factory=DatesConfig)
     embedding: EmbeddingConfig = Field(default_factory=EmbeddingConfig)

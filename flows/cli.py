@@ -31,29 +31,40 @@ def run(
     input: Optional[Path] = typer.Option(None, "--input", "-i", help="Folder of dumps (default from config: data/samples)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Output folder (default from config: out)."),
     config: Optional[Path] = typer.Option(None, "--config", "-c", help="TOML file overriding config/default.toml."),
+    store: Optional[Path] = typer.Option(None, "--store", help="Store folder reused by reruns (default from config: store)."),
 ) -> None:
     """Run the whole pipeline: parse, dates, embed, topics, trends, report."""
     from analytics.config import load_config
+    from analytics.store import StoreBusy
     from flows.pipeline import NoUsableInput, topictrends_flow
 
-    cfg = load_config(config)
+    overrides = {"run": {"store": _absolute(store)}} if store is not None else None
+    cfg = load_config(config, overrides)
     input_dir = _absolute(input) or str(cfg.resolve_path(cfg.run.input))
     output_dir = _absolute(output) or str(cfg.resolve_path(cfg.run.output))
     if not Path(input_dir).is_dir():
         console.print(f"[red]error:[/red] input folder {input_dir} does not exist or is not a folder")
         raise typer.Exit(2)
     try:
-        summary = topictrends_flow(input_dir, output_dir, _absolute(config))
+        summary = topictrends_flow(input_dir, output_dir, _absolute(config), overrides)
     except NoUsableInput as error:
         console.print(f"[red]error:[/red] {error}")
         raise typer.Exit(2)
+    except StoreBusy as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(3)
+    if summary.get("status") == "unchanged":
+        console.print(f"[green]nothing new[/green]: {summary['message']} (same as run {summary['same_as_run']})")
+        print(f"Report: {summary['outputs']['report']}")
+        return
     totals = summary["totals"]
     coverage = summary["date_coverage"].get("overall", summary["date_coverage"])
     console.print(
         f"[green]done[/green]: {totals['papers']} papers from {totals['usable_files']} dumps "
         f"({totals['set_aside_files']} set aside, {totals['problems']} problems), {totals['topics']} topics, "
         f"dates: {coverage.get('stated', 0)} stated / {coverage.get('inferred', 0)} inferred / "
-        f"{coverage.get('undated', 0)} undated"
+        f"{coverage.get('undated', 0)} undated; topics by {summary['mode']}, "
+        f"{summary['embedding']['embedded_new']} papers embedded, {summary['embedding']['reused_from_store']} reused"
     )
     print(f"Report: {summary['outputs']['report']}")
 
