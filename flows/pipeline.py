@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import platform
+import shutil
 import signal
 import time
 import uuid
@@ -361,20 +362,37 @@ def topics_with_growth(topics: pd.DataFrame, growth: pd.DataFrame, lineage: pd.D
 
 
 @task(name="write outputs", cache_policy=NO_CACHE)
-def write_task(out_dir: str, papers_csv: pd.DataFrame, topics: pd.DataFrame, trends: pd.DataFrame,
+def write_task(out_dir: str, run_id: str, papers_csv: pd.DataFrame, topics: pd.DataFrame, trends: pd.DataFrame,
                growth: pd.DataFrame, lineage: pd.DataFrame, summary: dict[str, Any]) -> dict[str, str]:
-    """Every file is written to a temporary name and renamed into place; run.json goes last."""
+    """Write every output into a staging folder, then move them into place (run.json last).
+
+    A run killed while writing leaves the previous outputs as they were; only the moves at the end,
+    milliseconds long, touch them, and each move is an atomic rename.
+    """
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    outputs.write_csv(papers_csv, out / "papers.csv")
+    staging = out / f".staging-{run_id}"
+    staging.mkdir(parents=True, exist_ok=True)
+    outputs.write_csv(papers_csv, staging / "papers.csv")
     crash_point("writing_outputs")
-    outputs.write_csv(topics_with_growth(topics, growth, lineage), out / "topics.csv")
-    outputs.write_csv(trends, out / "trends.csv")
-    outputs.write_csv(lineage, out / "lineage.csv")
-    report_path = out / "report.html"
-    outputs.atomic_write(report_path, lambda tmp: build_report(tmp, papers_csv, topics, trends, growth, summary))
-    return {"papers": str(out / "papers.csv"), "topics": str(out / "topics.csv"), "trends": str(out / "trends.csv"),
-            "lineage": str(out / "lineage.csv"), "report": str(report_path), "run": str(out / "run.json")}
+    outputs.write_csv(topics_with_growth(topics, growth, lineage), staging / "topics.csv")
+    outputs.write_csv(trends, staging / "trends.csv")
+    outputs.write_csv(lineage, staging / "lineage.csv")
+    build_report(staging / "report.html", papers_csv, topics, trends, growth, summary)
+    names = ["papers.csv", "topics.csv", "trends.csv", "lineage.csv", "report.html"]
+    for name in names:
+        os.replace(staging / name, out / name)
+    staging.rmdir()
+    paths = {name.split(".")[0]: str(out / name) for name in names}
+    paths["report"] = str(out / "report.html")
+    paths["run"] = str(out / "run.json")
+    return paths
+
+
+def clean_stale_staging(out: Path) -> None:
+    """Remove staging folders left by runs that were killed while writing."""
+    if out.is_dir():
+        for stale in out.glob(".staging-*"):
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 # -- summary helpers ------------------------------------------------------------------------------
@@ -537,7 +555,8 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> d
 
     t = time.perf_counter()
     papers_csv = outputs.papers_table(papers.drop(columns=["text"]))
-    paths = write_task(str(output_dir), papers_csv, outcome.topics, trends, growth, outcome.lineage, summary)
+    clean_stale_staging(output_dir)
+    paths = write_task(str(output_dir), run_id, papers_csv, outcome.topics, trends, growth, outcome.lineage, summary)
     timer.record("write_outputs", t)
     summary["timings"] = dict(timer.timings)
     summary["finished_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
