@@ -80,21 +80,24 @@ def _base_layout(**extra) -> dict:
 
 def sample_map_points(topic_ids: np.ndarray, has_coordinates: np.ndarray, max_points: int, seed: int = 0) -> np.ndarray:
     """Indices of papers to draw on the map: all of them up to max_points, else a seeded sample that
-    keeps every topic visible (at least 50 points or all of a smaller topic) and the rest proportional."""
+    keeps every topic visible (at least 50 points, or all of a smaller topic) and shares out the rest
+    in proportion to topic size."""
     candidates = np.flatnonzero(has_coordinates)
     if len(candidates) <= max_points:
         return candidates
     rng = np.random.default_rng(seed)
+    groups = {int(t): candidates[topic_ids[candidates] == t] for t in np.unique(topic_ids[candidates])}
+    floors = {t: min(len(members), 50) for t, members in groups.items()}
+    if sum(floors.values()) > max_points:  # thousands of topics: no floor, plain proportional sample
+        floors = {t: 0 for t in groups}
+    spare = max_points - sum(floors.values())
+    extra_pool = sum(len(members) - floors[t] for t, members in groups.items())
     chosen = []
-    fraction = max_points / len(candidates)
-    for topic_id in np.unique(topic_ids[candidates]):
-        members = candidates[topic_ids[candidates] == topic_id]
-        keep = min(len(members), max(50, int(round(len(members) * fraction))))
+    for t, members in groups.items():
+        extra = int(spare * (len(members) - floors[t]) / extra_pool) if extra_pool else 0
+        keep = min(len(members), floors[t] + extra)
         chosen.append(rng.choice(members, size=keep, replace=False))
-    chosen = np.concatenate(chosen)
-    if len(chosen) > max_points:  # the 50-point floor can overshoot slightly; trim at random
-        chosen = rng.choice(chosen, size=max_points, replace=False)
-    return np.sort(chosen)
+    return np.sort(np.concatenate(chosen))
 
 
 def _place_labels(centres: list[tuple[int, float, float, str]], x_range, y_range, width_px=1000, height_px=600):

@@ -605,8 +605,8 @@ def build_report(
             figs["trends"][f"{value}|{variant}"] = _figure_dict(
                 figures.trends_figure(frame, stated, labels, colors, top_ids, value=value)
             )
+    heat_ids = figures.top_topics(trends, TOP_TOPICS_IN_HEATMAP) if not trends.empty else []
     if not trends.empty:
-        heat_ids = figures.top_topics(trends, TOP_TOPICS_IN_HEATMAP)
         figs["heatmap"] = _figure_dict(figures.heatmap_figure(trends, growth, labels, heat_ids))
         figs["leaderboard"] = _figure_dict(figures.leaderboard_figure(growth, labels))
         figs["dated"] = _figure_dict(figures.dated_papers_figure(trends_all, trends_stated))
@@ -654,7 +654,7 @@ def build_report(
     sections = {
         "overview": _overview_html(papers, topic_table, run_summary, published, trends_all, figure_ids),
         "map": _map_html(payload["meta"], figure_ids),
-        "trends": _trends_html(trends_all, trends_stated, include_inferred, figure_ids),
+        "trends": _trends_html(trends_all, trends_stated, include_inferred, figure_ids, len(heat_ids)),
         "growth": _growth_html(topic_table, trends, min_papers, figure_ids),
         "topics": _topics_html(),
         "quality": _quality_html(papers, run_summary, published, trends_all),
@@ -698,9 +698,10 @@ def _map_html(meta: dict, figure_ids) -> str:
     )
 
 
-def _trends_html(trends_all, trends_stated, include_inferred: bool, figure_ids) -> str:
+def _trends_html(trends_all, trends_stated, include_inferred: bool, figure_ids, n_rows: int) -> str:
     if trends_all.empty:
         return '<p class="muted">No dated papers, so no trends.</p>'
+    n_lines = len(figures.top_topics(trends_all, TOP_TOPICS_IN_TRENDS))
     period = trends_all.attrs.get("period", "period")
     left_out = int(trends_all.attrs.get("papers_used", 0)) - int(trends_stated.attrs.get("papers_used", 0))
     return (
@@ -708,12 +709,12 @@ def _trends_html(trends_all, trends_stated, include_inferred: bool, figure_ids) 
         '<div class="seg-toggle" id="toggle-value"><button data-value="share" class="on">Share</button><button data-value="count">Count</button></div>'
         f'<label class="check"><input type="checkbox" id="toggle-inferred"{" checked" if include_inferred else ""}> '
         f"include inferred dates <span class=muted>({left_out:,} papers)</span></label></div>"
-        f'<p class="hint">The {TOP_TOPICS_IN_TRENDS} topics with most dated papers, per {_e(period)}. Share = topic papers / all '
+        f'<p class="hint">The {n_lines} topics with most dated papers, per {_e(period)}. Share = topic papers / all '
         "dated papers of that period (hover shows the 95% interval and counts); the bars below show how many dated "
         "papers each period rests on. Click a legend entry to hide a topic, double-click to show it alone.</p>"
         f'<div class="fig" id="{figure_ids["trends"]}"></div>'
         f"<h3>When each topic peaked</h3>"
-        f'<p class="hint">Share of each of the {TOP_TOPICS_IN_HEATMAP} largest topics relative to its own peak '
+        f'<p class="hint">Share of each of the {n_rows} largest topics relative to its own peak '
         f"{_e(period)}; rows run from fastest rising (top) to fastest fading.</p>"
         f'<div class="fig" id="{figure_ids["heatmap"]}"></div>'
     )
