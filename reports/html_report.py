@@ -278,7 +278,8 @@ def _overview_html(papers, topic_table, run_summary, published, trends_all, figu
     undated = int(coverage.get("undated", int((~has_date).sum())))
     covered = max(stated + inferred + undated, 1)
     dated_values = sorted(v for v in published if v)
-    span = f"{_e(dated_values[0][:10])} to {_e(dated_values[-1][:10])}" if dated_values else "no dated papers"
+    span = f"{_e(dated_values[0][:7])} – {_e(dated_values[-1][:7])}" if dated_values else "no dated papers"
+    span_note = f"{_e(dated_values[0][:10])} to {_e(dated_values[-1][:10])}, " if dated_values else ""
     n_topics = int((topic_table["topic_id"] != -1).sum())
     outliers = int(topic_table.loc[topic_table["topic_id"] == -1, "papers"].sum())
     timings = run_summary.get("timings") or {}
@@ -287,7 +288,7 @@ def _overview_html(papers, topic_table, run_summary, published, trends_all, figu
         [
             _card("Papers", _fmt_int(n_papers), "unique papers"),
             _card("Dumps", _fmt_int(len(files)), f"{sum(int(f.get('records', 0) or 0) for f in files):,} records read"),
-            _card("Date span", f'<span class="small-value">{span}</span>', f"trends by {_e(trends_all.attrs.get('period', ''))}"),
+            _card("Date span", f'<span class="small-value">{span}</span>', f"{span_note}trends by {_e(trends_all.attrs.get('period', ''))}"),
             _card("Topics", _fmt_int(n_topics), f"{_fmt_pct(outliers / max(n_papers, 1))} of papers in no topic"),
             _card("Run time", _e(_fmt_seconds(total_seconds)) if timings else "–", f"{len(timings)} stages"),
         ]
@@ -417,7 +418,8 @@ def _growth_html(topic_table: pd.DataFrame, trends: pd.DataFrame, min_papers: in
         if rows.empty:
             return f'<p class="muted">{_e(empty)}</p>'
         body = "".join(_growth_row(r) for _, r in rows.iterrows())
-        return f'<div class="table-wrap"><table class="data" id="{table_id}">{GROWTH_HEADER}<tbody>{body}</tbody></table></div>'
+        wrapper = "scroll-box" if len(rows) > 15 else "table-wrap"  # long lists scroll inside the page
+        return f'<div class="{wrapper}"><table class="data sticky" id="{table_id}">{GROWTH_HEADER}<tbody>{body}</tbody></table></div>'
 
     all_rows = "".join(
         f'<tr><td><a href="#topic-{int(r.topic_id)}">{_e(r.label)}</a></td><td>{_badge(r.growth_class)}</td>'
@@ -446,14 +448,23 @@ def _growth_html(topic_table: pd.DataFrame, trends: pd.DataFrame, min_papers: in
 def _quality_html(papers: pd.DataFrame, run_summary: dict, published: pd.Series, trends: pd.DataFrame) -> str:
     files = run_summary.get("files", []) or []
     # Papers and undated papers per dump: the papers read from that dump, and those of them with no date.
+    # Per format the same, counting a paper once even when several dumps of that format list it.
+    format_of = {_text(f.get("file")): _text(f.get("format")) or "(unknown)" for f in files}
     undated_by_file: dict[str, int] = {}
     papers_by_file: dict[str, int] = {}
+    papers_by_format: dict[str, int] = {}
+    undated_by_format: dict[str, int] = {}
     sources = papers["sources"].map(_text) if "sources" in papers else pd.Series([""] * len(papers))
     for refs, date in zip(sources, published):
-        for name in {ref.rpartition(":")[0] or ref for ref in refs.split(";") if ref.strip()}:
+        names = {ref.rpartition(":")[0] or ref for ref in refs.split(";") if ref.strip()}
+        for name in names:
             papers_by_file[name] = papers_by_file.get(name, 0) + 1
             if not date:
                 undated_by_file[name] = undated_by_file.get(name, 0) + 1
+        for fmt in {format_of[name] for name in names if name in format_of}:
+            papers_by_format[fmt] = papers_by_format.get(fmt, 0) + 1
+            if not date:
+                undated_by_format[fmt] = undated_by_format.get(fmt, 0) + 1
 
     per_dump = []
     for f in files:
@@ -489,8 +500,10 @@ def _quality_html(papers: pd.DataFrame, run_summary: dict, published: pd.Series,
     for d in per_dump:
         agg = by_format.setdefault(d["format"], {"dumps": 0, "records": 0, "papers": 0, "errors": 0, "warnings": 0, "undated": 0})
         agg["dumps"] += 1
-        for key in ("records", "papers", "errors", "warnings", "undated"):
+        for key in ("records", "errors", "warnings"):
             agg[key] += d[key]
+        agg["papers"] = papers_by_format.get(d["format"], 0)
+        agg["undated"] = undated_by_format.get(d["format"], 0)
     count_head = (
         "<th class=num>Records</th><th class=num>Papers</th><th class=num>Errors</th>"
         "<th class=num>Warnings</th><th class=num>Undated papers</th>"

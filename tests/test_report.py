@@ -171,3 +171,15 @@ def test_map_points_are_capped_in_the_report(corpus, tmp_path):
     drawn = sum(len(trace["customdata"]) for trace in payload["figures"]["map"]["data"])
     assert drawn == payload["meta"]["map_points"]
     assert "Showing a sample of" in html
+
+
+def test_papers_per_format_count_each_paper_once(corpus, tmp_path):
+    papers, topics, summary, trends, growth = corpus
+    summary = dict(summary, files=[dict(f, format="arxiv_jsonl") for f in summary["files"]])
+    html = build_report(tmp_path / "r.html", papers, topics, trends, growth, summary).read_text()
+    formats = re.search(r'id="formats-table".*?</table>', html, re.S).group(0)
+    row = re.search(r"<td>arxiv_jsonl</td>(.*?)</tr>", formats, re.S).group(1)
+    cells = [re.sub(r"<.*?>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+    dumps, records, n_papers, _, _, undated = cells[:6]
+    assert int(n_papers.replace(",", "")) == len(papers)  # papers listed by several dumps count once
+    assert undated.startswith(f"{int((papers['published'] == '').sum()):,}")

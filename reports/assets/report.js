@@ -318,7 +318,7 @@
         height: 300, margin: { l: 60, r: 60, t: 10, b: 50 }, showlegend: true,
         legend: { orientation: "h", x: 0, y: 1.12 },
         font: { family: "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", size: 12 },
-        xaxis: { type: "category", tickangle: x.length > 16 ? -45 : 0 },
+        xaxis: { type: "category", tickangle: x.length > 8 ? -45 : 0 },
         yaxis: { title: { text: "share of dated papers" }, tickformat: ".1%", rangemode: "tozero", gridcolor: "#eceff2", tickmode: "auto" },
         // Paper counts are whole numbers: whole-number ticks for small counts, 1.2k style for large ones.
         yaxis2: { title: { text: "papers" }, overlaying: "y", side: "right", rangemode: "tozero", showgrid: false, tickmode: "auto",
