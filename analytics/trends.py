@@ -330,6 +330,8 @@ def _ranges(labels: list[str], flags: np.ndarray) -> str:
 def _fmt_fold(value: float) -> str:
     if not np.isfinite(value):
         return "x?"
+    if value > 1000 or value < 1 / 1000:  # beyond this the exact number means nothing
+        return "x>1000" if value > 1 else "/>1000"
     if value >= 1:
         return f"x{value:.2g}" if value < 10 else f"x{value:.0f}"
     return f"/{1 / value:.2g}" if 1 / value < 10 else f"/{1 / value:.0f}"

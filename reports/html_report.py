@@ -102,6 +102,8 @@ def _fmt_rate(rate: float, low: float, high: float) -> str:
 def _fmt_fold(value: float) -> str:
     if not math.isfinite(value):
         return "–"
+    if value > 1000 or value < 1 / 1000:
+        return "×>1000" if value > 1 else "÷>1000"
     if value >= 1:
         return f"×{value:.2f}" if value < 10 else f"×{value:.0f}"
     return f"÷{1 / value:.2f}" if value > 0.1 else f"÷{1 / value:.0f}"
@@ -720,8 +722,9 @@ def _trends_html(trends_all, trends_stated, include_inferred: bool, figure_ids, 
     return (
         '<div class="toolbar" role="toolbar">'
         '<div class="seg-toggle" id="toggle-value"><button data-value="share" class="on">Share</button><button data-value="count">Count</button></div>'
-        f'<label class="check"><input type="checkbox" id="toggle-inferred"{" checked" if include_inferred else ""}> '
-        f"include inferred dates <span class=muted>({left_out:,} papers)</span></label></div>"
+        f'<label class="check"><input type="checkbox" id="toggle-inferred"{" checked" if include_inferred else ""}'
+        f'{" disabled" if left_out == 0 else ""}> include inferred dates '
+        f'<span class=muted>({f"{left_out:,} papers" if left_out else "none in this run"})</span></label></div>'
         f'<p class="hint">The {n_lines} topics with most dated papers, per {_e(period)}. Share = topic papers / all '
         "dated papers of that period (hover shows the 95% interval and counts); the bars below show how many dated "
         "papers each period rests on. Click a legend entry to hide a topic, double-click to show it alone.</p>"

@@ -183,3 +183,15 @@ def test_papers_per_format_count_each_paper_once(corpus, tmp_path):
     dumps, records, n_papers, _, _, undated = cells[:6]
     assert int(n_papers.replace(",", "")) == len(papers)  # papers listed by several dumps count once
     assert undated.startswith(f"{int((papers['published'] == '').sum()):,}")
+
+
+def test_a_run_without_dates_or_map_still_gives_a_report(corpus, tmp_path):
+    papers, topics, summary, *_ = corpus
+    undated = papers.drop(columns=["map_x", "map_y"]).assign(published="", date_low="", date_high="", date_precision="")
+    trends = topic_trends(undated)
+    growth = topic_growth(trends)
+    html = build_report(tmp_path / "r.html", undated, topics, trends, growth, summary).read_text()
+    assert "No dated papers, so no trends." in html and "No map coordinates in this run." in html
+    assert "no dated papers" in html  # the date span card
+    payload = payload_of(html)
+    assert all(t["cls"] == "not enough dated papers" for t in payload["topics"])

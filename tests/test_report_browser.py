@@ -45,29 +45,40 @@ def report_path(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def browser_page(report_path):
-    """One page with the report loaded; collects console errors and any attempted network request."""
+def browser():
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        problems: list[str] = []
-        network: list[str] = []
-        page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
-        page.on("pageerror", lambda err: problems.append(f"page error: {err}"))
-
-        def only_local(route):
-            url = route.request.url
-            if url.startswith(("file:", "data:", "blob:")):
-                route.continue_()
-            else:
-                network.append(url)
-                route.abort()
-
-        page.route("**/*", only_local)
-        page.goto(report_path.as_uri())
-        page.wait_for_selector("body[data-ready='1']", timeout=60_000)
-        yield page, problems, network
+        yield browser
         browser.close()
+
+
+def open_report(browser, path: Path):
+    """A page with the report loaded from file://; collects console errors and any attempted network request."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    problems: list[str] = []
+    network: list[str] = []
+    page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
+    page.on("pageerror", lambda err: problems.append(f"page error: {err}"))
+
+    def only_local(route):
+        url = route.request.url
+        if url.startswith(("file:", "data:", "blob:")):
+            route.continue_()
+        else:
+            network.append(url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    page.goto(path.as_uri())
+    page.wait_for_selector("body[data-ready='1']", state="attached", timeout=60_000)
+    return page, problems, network
+
+
+@pytest.fixture(scope="module")
+def browser_page(browser, report_path):
+    page, problems, network = open_report(browser, report_path)
+    yield page, problems, network
+    page.close()
 
 
 def screenshot(page, section: str, name: str | None = None) -> None:
@@ -187,3 +198,18 @@ def test_html_in_titles_and_labels_is_shown_as_text_and_never_runs(browser_page)
     assert page.evaluate("window.__xss") is None
     assert page.locator("img[src='x']").count() == 0
     assert not problems, problems
+
+
+def test_a_report_without_dates_or_map_opens_cleanly(browser, tmp_path):
+    papers, topics, summary = make_corpus(120, seed=5)
+    papers = papers.drop(columns=["map_x", "map_y"]).assign(published="", date_low="", date_high="", date_precision="")
+    trends = topic_trends(papers)
+    path = build_report(tmp_path / "report.html", papers, topics, trends, topic_growth(trends), summary)
+    page, problems, network = open_report(browser, path)
+    try:
+        assert "No dated papers, so no trends." in page.locator("#trends").inner_text()
+        assert page.locator("#topic-detail .papers-table tbody tr").count() >= 1
+        assert not problems, problems
+        assert not network
+    finally:
+        page.close()
