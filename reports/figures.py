@@ -139,25 +139,27 @@ def map_figure(
     n_shown = len(shown)
     marker_size = 6 if n_shown < 2000 else 4 if n_shown < 15000 else 3
 
-    fig = go.Figure()
-    outliers = shown[topic_ids[shown] == -1]
-    clustered = shown[topic_ids[shown] != -1]
-    for name, rows, color, opacity in (
-        ("Outliers (no topic)", outliers, [OUTLIER_COLOR] * len(outliers), 0.45),
-        ("Papers", clustered, [colors.get(int(t), OUTLIER_COLOR) for t in topic_ids[clustered]], 0.8),
-    ):
-        fig.add_trace(
+    # One trace per topic with one colour: Plotly validates a per-point colour array string by string,
+    # which takes seconds at 30,000 points. Outliers first so topics are drawn over them.
+    traces = []
+    by_topic = pd.Series(shown).groupby(topic_ids[shown])
+    order = sorted(by_topic.groups, key=lambda t: (t != -1, -len(by_topic.groups[t])))
+    for topic_id in order:
+        rows = np.asarray(by_topic.get_group(topic_id).to_numpy(), dtype=int)
+        traces.append(
             go.Scattergl(
                 x=x[rows].astype(np.float32),
                 y=y[rows].astype(np.float32),
                 customdata=rows.tolist(),  # plain list: the page reads it to build hover text
                 mode="markers",
-                name=name,
-                marker=dict(size=marker_size, color=color, opacity=opacity, line=dict(width=0)),
+                name=plotly_text(labels.get(int(topic_id), f"Topic {topic_id}"), 40),
+                marker=dict(size=marker_size, color=colors.get(int(topic_id), OUTLIER_COLOR),
+                            opacity=0.45 if topic_id == -1 else 0.8, line=dict(width=0)),
                 hoverinfo="text",
                 showlegend=False,
             )
         )
+    fig = go.Figure(traces)
 
     annotations = []
     if n_shown:

@@ -177,13 +177,21 @@ def _topic_table(papers: pd.DataFrame, topics: pd.DataFrame, growth: pd.DataFram
     return table.sort_values(["order", "topic_id"], ascending=[False, True]).reset_index(drop=True)
 
 
-def _papers_payload(papers: pd.DataFrame) -> tuple[dict, list[str], pd.Series]:
-    """Columnar papers table for the page. Sources are stored as 'fileIndex:record' against a file list."""
+def _strings(papers: pd.DataFrame, name: str) -> list[str]:
+    """A column as plain Python strings ("" for missing); lists iterate far faster than Arrow-backed Series."""
+    if name not in papers.columns:
+        return [""] * len(papers)
+    return ["" if value is None or value != value else str(value) for value in papers[name].tolist()]
+
+
+def _papers_payload(papers: pd.DataFrame) -> tuple[dict, list[str], list[str]]:
+    """Columnar papers table for the page. Sources are stored as 'fileIndex:record' against a file list,
+    date sources as codes into a short list of names."""
     files: dict[str, int] = {}
 
     def encode_sources(sources: str) -> str:
         refs = []
-        for ref in _text(sources).split(";"):
+        for ref in sources.split(";"):
             ref = ref.strip()
             if not ref:
                 continue
@@ -194,23 +202,23 @@ def _papers_payload(papers: pd.DataFrame) -> tuple[dict, list[str], pd.Series]:
             refs.append(f"{position}:{index}")
         return ";".join(refs)
 
-    def col(name: str) -> pd.Series:
-        return papers[name].map(_text) if name in papers.columns else pd.Series([""] * len(papers), index=papers.index)
-
-    published, precision, low, high = col("published"), col("date_precision"), col("date_low"), col("date_high")
+    published = _strings(papers, "published")
+    precision, low, high = _strings(papers, "date_precision"), _strings(papers, "date_low"), _strings(papers, "date_high")
     dates = [_display_date(p, pr, lo, hi) for p, pr, lo, hi in zip(published, precision, low, high)]
-    inferred = trend_stats._as_bool(papers["date_inferred"]) if "date_inferred" in papers else pd.Series(False, index=papers.index)
-    titles = col("title").map(lambda t: " ".join(t.split())[:MAX_TITLE_CHARS])
-    arxiv = col("arxiv_id").map(lambda a: a if ARXIV_ID.match(a.strip()) else "")
+    inferred = (
+        trend_stats._as_bool(papers["date_inferred"]).tolist() if "date_inferred" in papers else [False] * len(papers)
+    )
+    date_sources: dict[str, int] = {}
     payload = {
-        "title": titles.tolist(),
+        "title": [" ".join(t.split())[:MAX_TITLE_CHARS] for t in _strings(papers, "title")],
         "date": dates,
         "inferred": [1 if (flag and date) else 0 for flag, date in zip(inferred, dates)],
         "topic": papers["topic_id"].astype(int).tolist(),
-        "src": [encode_sources(s) for s in col("sources")],
-        "arxiv": arxiv.tolist(),
-        "date_source": col("date_source").tolist(),
+        "src": [encode_sources(s) for s in _strings(papers, "sources")],
+        "arxiv": [a.strip() if ARXIV_ID.match(a.strip()) else "" for a in _strings(papers, "arxiv_id")],
+        "date_source": [date_sources.setdefault(v, len(date_sources)) for v in _strings(papers, "date_source")],
     }
+    payload["date_source_names"] = list(date_sources)
     return payload, list(files), published
 
 
@@ -274,7 +282,7 @@ def _overview_html(papers, topic_table, run_summary, published, trends_all, figu
     files = run_summary.get("files", []) or []
     coverage = run_summary.get("date_coverage") or {}
     inferred_flags = trend_stats._as_bool(papers["date_inferred"]) if "date_inferred" in papers else pd.Series(False, index=papers.index)
-    has_date = published != ""
+    has_date = pd.Series([bool(v) for v in published], index=papers.index)
     stated = int(coverage.get("stated", int((has_date & ~inferred_flags).sum())))
     inferred = int(coverage.get("inferred", int((has_date & inferred_flags).sum())))
     undated = int(coverage.get("undated", int((~has_date).sum())))
@@ -447,7 +455,7 @@ def _growth_html(topic_table: pd.DataFrame, trends: pd.DataFrame, min_papers: in
     )
 
 
-def _quality_html(papers: pd.DataFrame, run_summary: dict, published: pd.Series, trends: pd.DataFrame) -> str:
+def _quality_html(papers: pd.DataFrame, run_summary: dict, published: list[str], trends: pd.DataFrame) -> str:
     files = run_summary.get("files", []) or []
     # Papers and undated papers per dump: the papers read from that dump, and those of them with no date.
     # Per format the same, counting a paper once even when several dumps of that format list it.
@@ -456,8 +464,7 @@ def _quality_html(papers: pd.DataFrame, run_summary: dict, published: pd.Series,
     papers_by_file: dict[str, int] = {}
     papers_by_format: dict[str, int] = {}
     undated_by_format: dict[str, int] = {}
-    sources = papers["sources"].map(_text) if "sources" in papers else pd.Series([""] * len(papers))
-    for refs, date in zip(sources, published):
+    for refs, date in zip(_strings(papers, "sources"), published):
         names = {ref.rpartition(":")[0] or ref for ref in refs.split(";") if ref.strip()}
         for name in names:
             papers_by_file[name] = papers_by_file.get(name, 0) + 1
@@ -686,7 +693,7 @@ def _representative_rows(topic_table: pd.DataFrame, papers: pd.DataFrame) -> dic
     """Representative papers as row positions when `representative_papers` lists paper ids ('; '-joined)."""
     if "paper_id" not in papers.columns:
         return {}
-    position = {str(pid): i for i, pid in enumerate(papers["paper_id"].map(_text))}
+    position = {pid: i for i, pid in enumerate(_strings(papers, "paper_id"))}
     out = {}
     for topic_id, text in zip(topic_table["topic_id"], topic_table["representative_papers"]):
         ids = [part.strip() for part in text.split(";") if part.strip()]

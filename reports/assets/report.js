@@ -256,7 +256,7 @@
           titleCell.textContent = P.title[i] || "(no title)";
         }
         var dateCell = el("td", { className: "num", text: P.date[i] || "–" });
-        if (P.inferred[i]) dateCell.appendChild(el("span", { className: "inferred-tag", title: "date inferred (" + (P.date_source[i] || "") + ")", text: "inferred" }));
+        if (P.inferred[i]) dateCell.appendChild(el("span", { className: "inferred-tag", title: "date inferred (" + (P.date_source_names[P.date_source[i]] || "") + ")", text: "inferred" }));
         var refs = sources(i);
         var srcCell = el("td", { className: "src mono", title: refs.join("\n"), text: refs.length ? refs[0] + (refs.length > 1 ? "  +" + (refs.length - 1) + " more" : "") : "–" });
         var tr = el("tr", null, titleCell, dateCell, srcCell);
