@@ -334,6 +334,8 @@ def _overview_html(papers, topic_table, run_summary, published, trends_all, figu
     else:
         changes_html = '<div class="changes" id="changes"><h3>What changed since the last run</h3><p class="muted">This is the first run on this store: nothing to compare with yet.</p></div>'
 
+    glance_html = _glance_html(topic_table)
+
     totals = run_summary.get("totals") or {}
     totals_rows = "".join(
         f"<tr><td>{_e(str(k).replace('_', ' '))}</td><td class=num>{_e(_fmt_number(v))}</td></tr>"
@@ -358,8 +360,31 @@ def _overview_html(papers, topic_table, run_summary, published, trends_all, figu
         f'<div class="two-col wide-left"><div>{coverage_html}'
         f'<h3>Dated papers per {_e(trends_all.attrs.get("period", "period"))}</h3>'
         f'<p class="hint">Dumps cover periods unevenly; the trend charts therefore use each topic\'s share of the period\'s dated papers.</p>'
-        f'<div class="fig" id="{figure_ids["dated"]}"></div></div>{changes_html}</div>'
+        f'<div class="fig" id="{figure_ids["dated"]}"></div></div><div>{glance_html}{changes_html}</div></div>'
         f"{details}"
+    )
+
+
+def _glance_html(topic_table: pd.DataFrame, per_side: int = 5) -> str:
+    """The few most clearly rising and fading topics, for the first screen."""
+    judged = topic_table[topic_table["topic_id"] != -1]
+    rising = judged[judged["growth_class"].isin(["emerging", "growing"])].sort_values("change_over_span", ascending=False)
+    fading = judged[judged["growth_class"].isin(["fading", "declining"])].sort_values("change_over_span")
+
+    def items(rows: pd.DataFrame, empty: str) -> str:
+        if rows.empty:
+            return f'<p class="muted">{_e(empty)}</p>'
+        return "<ul class=glance-list>" + "".join(
+            f'<li><a href="#topic-{int(r.topic_id)}">{_e(r.label)}</a> {_badge(r.growth_class)} '
+            f'<span class="muted">{_e(_fmt_fold(r.change_over_span))}</span></li>'
+            for r in rows.head(per_side).itertuples()
+        ) + "</ul>"
+
+    return (
+        '<div class="glance" id="glance"><h3>At a glance</h3>'
+        f'<h4>Rising</h4>{items(rising, "No topic rises clearly.")}'
+        f'<h4>Fading</h4>{items(fading, "No topic fades clearly.")}'
+        '<p class="muted small">Change of share over the whole span; see Growth for intervals and the rule.</p></div>'
     )
 
 
