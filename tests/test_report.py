@@ -114,6 +114,8 @@ def test_first_run_says_there_is_nothing_to_compare(corpus, tmp_path):
 def test_growth_tables_and_rule(report_html):
     assert 'id="rising-table"' in report_html and 'id="fading-table"' in report_html
     assert "binomial regression" in report_html and "not enough dated papers" in report_html
+    glance = re.search(r'id="glance".*?</div>', report_html, re.S).group(0)  # first screen: rising and fading
+    assert re.search(r'href="#topic-\d+">[^<]+</a> <span class="badge cls-(emerging|growing)"', glance)
     rising = re.search(r'id="rising-table".*?</table>', report_html, re.S).group(0)
     assert re.search(r'class="badge cls-(emerging|growing)"', rising)
 
