@@ -26,7 +26,7 @@ _PANDAS_FREQ = {"month": "M", "quarter": "Q", "year": "Y"}
 # per period on average; shares of a few papers are mostly noise.
 MAX_PERIODS = 48
 MIN_MEAN_PAPERS_PER_PERIOD = 30
-MIN_PERIODS_FALLBACK = 4
+MIN_PERIODS_FALLBACK = 4  # fewer periods than this is no trend at all
 
 Z95 = 1.959963984540054  # two-sided 95% normal quantile
 
@@ -36,6 +36,7 @@ MIN_PERIODS_WITH_DATA = 3
 EMERGING_FOLD = 4.0  # share at least x4 over the span: emerging; at most /4: fading
 CLEAR_FOLD = 1.25  # smaller clear changes than x1.25 (or /1.25) count as stable
 STABLE_FOLD_BOUND = 2.0  # "stable" needs the whole interval within /2 .. x2, otherwise we cannot tell
+MIN_SILENT_PERIODS = 2
 SILENT_EXPECTED = 3.0  # zero papers where >= 3 were expected happens by chance < 5% of the time
 
 GROWTH_CLASSES = ("emerging", "growing", "stable", "declining", "fading", "not enough dated papers")
@@ -53,8 +54,9 @@ def growth_rule(min_papers: int = 8) -> list[str]:
         f"- not enough dated papers: fewer than {min_papers} dated papers, dated papers in fewer than "
         f"{MIN_PERIODS_WITH_DATA} periods, or an interval so wide that it includes both /{STABLE_FOLD_BOUND:g} and "
         f"x{STABLE_FOLD_BOUND:g} over the span.",
-        "- fading: the topic went silent (no papers in its most recent periods although its earlier share predicts "
-        f"at least {SILENT_EXPECTED:g}; after BERTrend's popularity decay), or its share fell with 95% confidence to "
+        f"- fading: the topic went silent (no papers in its last {MIN_SILENT_PERIODS} or more periods although its "
+        f"earlier share predicts at least {SILENT_EXPECTED:g} there; after BERTrend's popularity decay), or its share "
+        "fell with 95% confidence to "
         f"at most 1/{EMERGING_FOLD:g} over the span.",
         f"- emerging: share rose with 95% confidence and to at least x{EMERGING_FOLD:g} over the span.",
         f"- growing: share rose with 95% confidence and to at least x{CLEAR_FOLD:g}.",
@@ -103,7 +105,7 @@ def choose_period(dates: pd.Series, *, configured: str = "auto") -> str:
     """The period length for trends: "month", "quarter" or "year".
 
     `configured` (config [trends] period) wins unless it is "auto". Otherwise: the finest period that
-    gives at most 48 periods over the date span and at least 30 dated papers per period on average.
+    gives 4 to 48 periods over the date span and at least 30 dated papers per period on average.
     When no period is that dense, the coarsest one that still gives at least 4 periods (a trend needs
     a few points), and months when even months give fewer than 4.
     """
@@ -120,7 +122,7 @@ def choose_period(dates: pd.Series, *, configured: str = "auto") -> str:
         n_periods = (periods.max() - periods.min()).n + 1
         candidates.append((period, n_periods, len(parsed) / n_periods))
     for period, n_periods, mean_papers in candidates:
-        if n_periods <= MAX_PERIODS and mean_papers >= MIN_MEAN_PAPERS_PER_PERIOD:
+        if MIN_PERIODS_FALLBACK <= n_periods <= MAX_PERIODS and mean_papers >= MIN_MEAN_PAPERS_PER_PERIOD:
             return period
     for period, n_periods, _ in reversed(candidates):
         if n_periods >= MIN_PERIODS_FALLBACK:
@@ -328,6 +330,8 @@ def _ranges(labels: list[str], flags: np.ndarray) -> str:
 def _fmt_fold(value: float) -> str:
     if not np.isfinite(value):
         return "x?"
+    if value > 1000 or value < 1 / 1000:  # beyond this the exact number means nothing
+        return "x>1000" if value > 1 else "/>1000"
     if value >= 1:
         return f"x{value:.2g}" if value < 10 else f"x{value:.0f}"
     return f"/{1 / value:.2g}" if 1 / value < 10 else f"/{1 / value:.0f}"
@@ -461,18 +465,19 @@ def topic_growth(trends: pd.DataFrame, *, min_papers: int = MIN_PAPERS, z: float
         interval = f"{_fmt_fold(change)} (95% CI {_fmt_fold(change_low)} to {_fmt_fold(change_high)})"
         span_text = f"{labels[0]}..{labels[-1]}"
 
-        # Popularity decay (BERTrend): silent in the recent periods although its earlier share predicts papers.
-        recent_n = max(2, math.ceil(0.2 * len(with_data)))
-        earlier_counts, earlier_totals = counts[:-recent_n], totals[:-recent_n]
-        if earlier_totals.sum() > 0:
-            expected_recent = earlier_counts.sum() / earlier_totals.sum() * totals[-recent_n:].sum()
-            if counts[-recent_n:].sum() == 0 and expected_recent >= SILENT_EXPECTED:
-                row["went_silent"] = True
+        # Popularity decay (BERTrend): silent in its latest periods although its earlier share predicts papers.
+        # At least two periods, so one thin (e.g. half-crawled) last period is not enough.
+        trailing_empty = len(counts) - (int(np.flatnonzero(counts > 0)[-1]) + 1) if counts.any() else len(counts)
+        expected_recent = 0.0
+        if trailing_empty >= MIN_SILENT_PERIODS:
+            before = slice(0, len(counts) - trailing_empty)
+            expected_recent = counts[before].sum() / totals[before].sum() * totals[-trailing_empty:].sum()
+            row["went_silent"] = bool(expected_recent >= SILENT_EXPECTED)
 
         if row["went_silent"]:
             row["growth_class"] = "fading"
             row["growth_reason"] = (
-                f"no papers in the last {recent_n} periods although its earlier share predicts "
+                f"no papers in the last {trailing_empty} periods although its earlier share predicts "
                 f"{expected_recent:.1f}; share {interval} over {span_text}"
             )
         elif change_low > 1:
