@@ -97,9 +97,9 @@ class Store:
         wanted = pd.DataFrame({"content_hash": list(dict.fromkeys(hashes))})
         self.con.register("wanted_hashes", wanted)
         try:
-            table = self.con.execute(
+            table = self.con.sql(
                 "SELECT e.content_hash, e.vector FROM embeddings e JOIN wanted_hashes w USING (content_hash) "
-                "WHERE e.model_id = ?", [model_id],
+                "WHERE e.model_id = $model_id", params={"model_id": model_id},
             ).to_arrow_table()
         finally:
             self.con.unregister("wanted_hashes")
@@ -130,18 +130,19 @@ class Store:
 
     def embedding_count(self, model_id: str | None = None) -> int:
         if model_id is None:
-            return int(self.con.execute("SELECT count(*) FROM embeddings").fetchone()[0])
-        return int(self.con.execute("SELECT count(*) FROM embeddings WHERE model_id = ?", [model_id]).fetchone()[0])
+            return int(self.con.execute("SELECT count(*) FROM embeddings").fetchall()[0][0])
+        return int(self.con.execute("SELECT count(*) FROM embeddings WHERE model_id = ?", [model_id]).fetchall()[0][0])
 
     # -- runs -------------------------------------------------------------------------------------
 
     def last_completed_run(self) -> dict[str, Any] | None:
-        row = self.con.execute(
+        rows = self.con.execute(
             "SELECT run_id, input_digest, summary, mode FROM runs WHERE status = 'completed' "
             "ORDER BY finished_at DESC, run_id DESC LIMIT 1"
-        ).fetchone()
-        if row is None:
+        ).fetchall()  # fetchall, not fetchone: DuckDB keeps a half-read result busy
+        if not rows:
             return None
+        row = rows[0]
         return {"run_id": row[0], "input_digest": row[1], "summary": json.loads(row[2]), "mode": row[3]}
 
     def completed_runs_since_refit(self) -> int:
@@ -168,7 +169,7 @@ class Store:
         ).df()
 
     def max_topic_id_ever(self) -> int:
-        value = self.con.execute("SELECT max(topic_id) FROM topics").fetchone()[0]
+        value = self.con.execute("SELECT max(topic_id) FROM topics").fetchall()[0][0]
         return -1 if value is None else int(value)
 
     def record_run(

@@ -363,7 +363,7 @@ def topics_with_growth(topics: pd.DataFrame, growth: pd.DataFrame, lineage: pd.D
 
 @task(name="write outputs", cache_policy=NO_CACHE)
 def write_task(out_dir: str, run_id: str, papers_csv: pd.DataFrame, topics: pd.DataFrame, trends: pd.DataFrame,
-               growth: pd.DataFrame, lineage: pd.DataFrame, summary: dict[str, Any]) -> dict[str, str]:
+               growth: pd.DataFrame, lineage: pd.DataFrame, summary: dict[str, Any], cfg: Config) -> dict[str, str]:
     """Write every output into a staging folder, then move them into place (run.json last).
 
     A run killed while writing leaves the previous outputs as they were; only the moves at the end,
@@ -377,7 +377,8 @@ def write_task(out_dir: str, run_id: str, papers_csv: pd.DataFrame, topics: pd.D
     outputs.write_csv(topics_with_growth(topics, growth, lineage), staging / "topics.csv")
     outputs.write_csv(trends, staging / "trends.csv")
     outputs.write_csv(lineage, staging / "lineage.csv")
-    build_report(staging / "report.html", papers_csv, topics, trends, growth, summary)
+    build_report(staging / "report.html", papers_csv, topics, trends, growth, summary,
+                 max_map_points=cfg.report.max_map_points, min_papers=cfg.trends.min_papers)
     names = ["papers.csv", "topics.csv", "trends.csv", "lineage.csv", "report.html"]
     for name in names:
         os.replace(staging / name, out / name)
@@ -556,7 +557,7 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> d
     t = time.perf_counter()
     papers_csv = outputs.papers_table(papers.drop(columns=["text"]))
     clean_stale_staging(output_dir)
-    paths = write_task(str(output_dir), run_id, papers_csv, outcome.topics, trends, growth, outcome.lineage, summary)
+    paths = write_task(str(output_dir), run_id, papers_csv, outcome.topics, trends, growth, outcome.lineage, summary, cfg)
     timer.record("write_outputs", t)
     summary["timings"] = dict(timer.timings)
     summary["finished_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
