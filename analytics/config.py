@@ -30,6 +30,12 @@ class IncrementalConfig(_Section):
     assign_min_similarity: float = 0.3
 
 
+class ScheduleConfig(_Section):
+    cron: str = "0 6 * * *"
+    timezone: str = "UTC"
+    deployment: str = "daily"
+
+
 class ParsingConfig(_Section):
     column_mapping: dict[str, str] = Field(default_factory=dict)
 
@@ -69,6 +75,7 @@ class ReportConfig(_Section):
 class Config(_Section):
     run: RunConfig = Field(default_factory=RunConfig)
     incremental: IncrementalConfig = Field(default_factory=IncrementalConfig)
+    schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
     parsing: ParsingConfig = Field(default_factory=ParsingConfig)
     dates: DatesConfig = Field(default_factory=DatesConfig)
     embedding: EmbeddingConfig = Field(default_factory=EmbeddingConfig)

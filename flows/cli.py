@@ -69,6 +69,53 @@ def run(
     print(f"Report: {summary['outputs']['report']}")
 
 
+@app.command()
+def serve(
+    input: Optional[Path] = typer.Option(None, "--input", "-i", help="Folder of dumps the scheduled runs read."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Output folder of the scheduled runs."),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="TOML file overriding config/default.toml."),
+    cron: Optional[str] = typer.Option(None, "--cron", help="Cron schedule (default: config schedule.cron)."),
+    register_only: bool = typer.Option(False, "--register-only",
+                                       help="Create or update the deployment and exit instead of serving it."),
+) -> None:
+    """Create a Prefect deployment with a cron schedule and serve it (runs the flow when due).
+
+    Needs a real Prefect server: `prefect server start --host 127.0.0.1` and PREFECT_API_URL set to it.
+    """
+    import os
+
+    from analytics.config import load_config
+    from flows.pipeline import topictrends_flow
+
+    if not os.environ.get("PREFECT_API_URL"):
+        console.print(
+            "[red]error:[/red] scheduling needs a running Prefect server (the temporary one of `run` stops with it).\n"
+            "  1. .venv/bin/prefect server start --host 127.0.0.1 --port 4200\n"
+            "  2. PREFECT_API_URL=http://127.0.0.1:4200/api .venv/bin/topictrends serve"
+        )
+        raise typer.Exit(2)
+    cfg = load_config(config)
+    parameters = {
+        "input_dir": _absolute(input) or str(cfg.resolve_path(cfg.run.input)),
+        "output_dir": _absolute(output) or str(cfg.resolve_path(cfg.run.output)),
+        "config_path": _absolute(config),
+    }
+    schedule_cron = cron or cfg.schedule.cron
+    from prefect.schedules import Cron
+
+    schedule = Cron(schedule_cron, timezone=cfg.schedule.timezone)
+    if register_only:
+        deployment = topictrends_flow.to_deployment(name=cfg.schedule.deployment, schedule=schedule,
+                                                    parameters=parameters)
+        deployment_id = deployment.apply()
+        print(f"Deployment topictrends/{cfg.schedule.deployment} ({deployment_id}) scheduled '{schedule_cron}' "
+              f"{cfg.schedule.timezone}")
+        return
+    console.print(f"serving topictrends/{cfg.schedule.deployment} on '{schedule_cron}' ({cfg.schedule.timezone}); "
+                  "Ctrl+C stops")
+    topictrends_flow.serve(name=cfg.schedule.deployment, schedule=schedule, parameters=parameters)
+
+
 def main() -> None:
     app()
 
