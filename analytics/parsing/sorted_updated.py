@@ -139,11 +139,26 @@ class _Head:
     first_line_offset: int  # offset in `text` where the anchor line starts
 
 
-def _split_authors(text: str) -> tuple[str, list[str]]:
+def _names_a_person(segment: str, evidence: FileEvidence | None) -> bool:
+    """Name-shaped, and (once the file's prose is known) not made of ordinary words.
+
+    "Pruning And Distilling Transformers Jane Doe" after a comma in a title is name-shaped,
+    but a name of three or more parts rarely has two that the abstracts use as words. Two-part
+    names are always accepted ("Mark Chen", "Sam Ringer").
+    """
+    if not is_author_segment(segment):
+        return False
+    if evidence is None or segment in evidence.known_names or segment.count(" ") < 2:
+        return True
+    ordinary = {t.lower() for t in segment.split(" ") if not is_initial(t) and is_ordinary_word(t, evidence)}
+    return len(ordinary) < 2
+
+
+def _split_authors(text: str, evidence: FileEvidence | None = None) -> tuple[str, list[str]]:
     """(head segment holding abstract+title+first author, the other authors in order)."""
     segments = text.split(", ")
     others: list[str] = []
-    while len(segments) > 1 and is_author_segment(segments[-1]):
+    while len(segments) > 1 and _names_a_person(segments[-1], evidence):
         others.insert(0, segments.pop())
     head = ", ".join(segments)
     # The head must end in a name; otherwise the last "author" taken was really the first one.
@@ -309,7 +324,7 @@ def parse(text: str, file: str) -> LayoutResult:
             )
             previous_abstract_owner = None
             continue
-        head_segment, other_authors = _split_authors(head.text)
+        head_segment, other_authors = _split_authors(head.text, evidence)
         author_at = _first_author_start(head_segment, evidence)
         pre = head_segment[:author_at].rstrip(" ")
         first_author = head_segment[author_at:]
@@ -367,9 +382,10 @@ def parse(text: str, file: str) -> LayoutResult:
 def _gather_evidence(heads: list[_Head], tail: str) -> FileEvidence:
     evidence = FileEvidence()
     texts = [tail]
+    candidate_names: list[str] = []
     for head in heads:
         head_segment, others = _split_authors(head.text)
-        evidence.known_names.update(others)
+        candidate_names.extend(others)
         # Text up to the last sentence end of the head segment is surely abstract (or title) text.
         ends = [m.end() for m in _SENTENCE_END_RE.finditer(head_segment)]
         texts.append(head_segment[: ends[-1]] if ends else "")
@@ -380,6 +396,8 @@ def _gather_evidence(heads: list[_Head], tail: str) -> FileEvidence:
     for chunk in texts:
         evidence.prose_words.update(w.lower() for w in _WORD_RE.findall(chunk))
     evidence.prose_stems = {word_stem(w) for w in evidence.prose_words}
+    # Full names listed after a comma, unless they are really title words after a comma.
+    evidence.known_names = {name for name in candidate_names if _names_a_person(name, evidence)}
     return evidence
 
 
