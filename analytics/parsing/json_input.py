@@ -46,7 +46,9 @@ def parse(text: str, file: str, column_mapping: dict | None = None) -> tuple[str
         whole_document = False
     else:
         whole_document = True
-    if whole_document:
+    single_object_line = isinstance(doc, dict) and len([l for l in text.split("\n") if l.strip()]) == 1
+    if whole_document and not (single_object_line and _object_format(doc, column_mapping) != "unknown"
+                               and not semantic_scholar.is_paper(doc)):
         return _parse_document(doc, text, file, column_mapping)
     return _parse_lines(text, file, column_mapping)
 

@@ -123,7 +123,7 @@ class FileEvidence:
 
     prose_words: set[str] = field(default_factory=set)  # lowercased words seen in abstract text
     prose_stems: set[str] = field(default_factory=set)
-    token_counts: Counter = field(default_factory=Counter)  # exact whitespace tokens, punctuation-trimmed
+    token_counts: Counter = field(default_factory=Counter)  # exact prose tokens, punctuation-trimmed
     known_names: set[str] = field(default_factory=set)  # full names seen as non-first authors
 
 
@@ -184,9 +184,10 @@ def _first_author_start(head: str, evidence: FileEvidence) -> int:
     for start in range(max(0, len(tokens) - 6), k):
         if " ".join(tokens[start:]) in evidence.known_names:
             return spans[start][0]
-    title_words = {t.lower() for t in tokens[: max(k - 1, 0)]}
     while k > 0:
         current, previous = tokens[k], tokens[k - 1]
+        # A word that occurs earlier in the same text is a title word ("Step by Step Hunter ...").
+        title_words = {t.lower() for t in tokens[: k - 1]}
         if is_particle(previous) and k - 1 > 0:
             k -= 1  # "Rianne van den Berg"
             continue
@@ -220,12 +221,18 @@ def _is_abbreviation(before_dot: str) -> bool:
     return re.fullmatch(r"[A-Z][a-z]", run) is not None
 
 
-def _glue_candidates(pre: str, evidence: FileEvidence) -> list[tuple[float, int]]:
+def _prose_end(head_segment: str) -> int:
+    """Offset after the last sentence end: text before it is surely abstract (or title) prose."""
+    ends = [m.end() for m in _SENTENCE_END_RE.finditer(head_segment)]
+    return ends[-1] if ends else 0
+
+
+def _glue_candidates(pre: str, evidence: FileEvidence, prose_end: int = 0) -> list[tuple[float, int]]:
     """(score, offset) of places where the title may start inside `pre` (abstract + title).
 
     3: a sentence end runs into a capital ("MLPs.AutoCodeRover", "2.66%).Tamil-Llama");
     1.5: a full stop runs into a lower-case word the file uses elsewhere ("license.iTransformer");
-    1-2.75: a case change inside a word seen nowhere else ("forgettingCan", "vllmFrom");
+    1-2.9: a case change inside a word seen nowhere else ("forgettingCan", "vllmFrom");
     0.5: a sentence end, a space, then a capital (titles may contain ". " too, so weak).
     """
     candidates: list[tuple[float, int]] = []
@@ -233,7 +240,8 @@ def _glue_candidates(pre: str, evidence: FileEvidence) -> list[tuple[float, int]
     for n, (s, e) in enumerate(spans):
         token = pre[s:e]
         url_like = "/" in token or "www." in token or "://" in token
-        glued_word_seen = evidence.token_counts.get(_trim(token), 0) > 1
+        own = 1 if s < prose_end else 0  # this very occurrence was counted as prose
+        glued_word_seen = evidence.token_counts.get(_trim(token), 0) - own >= 1
         sentence_glues: list[tuple[float, int]] = []
         case_glues: list[tuple[float, int]] = []
         for p in range(1, len(token)):
@@ -255,15 +263,32 @@ def _glue_candidates(pre: str, evidence: FileEvidence) -> list[tuple[float, int]
             ):
                 if glued_word_seen:
                     continue  # the word occurs elsewhere as written: a real name like "ChatGPT"
+                if re.fullmatch(r"[^\W\d_]", re.search(r"[^\W\d_]*$", token[:p]).group(0)):
+                    continue  # a one-letter prefix is part of a name: "vLLM", "iPhone", "mGPT"
                 score = 2.0 if (token[0].islower() or url_like) else 1.0
                 right_word = re.match(r"[^\W\d_]*", rest).group(0)
-                if is_ordinary_word(right_word, evidence):
+                # Evidence for the title side: written elsewhere as a whole ("LLMLingua",
+                # "VideoLearning:"), else an ordinary word of the file ("Characterizing").
+                known = evidence.token_counts.get(_trim(rest), 0) >= 1
+                if not known and is_ordinary_word(right_word, evidence):
                     score += 0.5
-                if re.fullmatch(r"[A-Z][a-z]+", right_word):
+                if not known and re.fullmatch(r"[A-Z][a-z]+", right_word):
                     score += 0.25
-                case_glues.append((score, s + p))
-        # A case change next to a sentence end in the same word is inside abstract or title text.
-        candidates.extend(sentence_glues or case_glues)
+                if not known and _trim(rest) == right_word:
+                    score += 0.2  # the title's first word is whole, not "Learning4RLModels"
+                case_glues.append((score + (0.9 if known else 0.0), s + p, known))
+        if sentence_glues:
+            # A case change next to a sentence end in the same word is inside abstract or title text.
+            candidates.extend(sentence_glues)
+        elif case_glues:
+            # One split per word. Among splits whose title side is known, the longest title side
+            # wins ("...VideoLearning" over "...Learning"); otherwise the best evidence, then the longest.
+            known_glues = [g for g in case_glues if g[2]]
+            if known_glues:
+                best = min(known_glues, key=lambda g: g[1])
+            else:
+                best = min(case_glues, key=lambda g: (-g[0], g[1]))
+            candidates.append((best[0], best[1]))
         if n > 0:
             prev = pre[spans[n - 1][0] : spans[n - 1][1]]
             if prev[-1] in ".!?" and (token[0].isupper() or token[0].isdigit()):
@@ -271,9 +296,15 @@ def _glue_candidates(pre: str, evidence: FileEvidence) -> list[tuple[float, int]
     return candidates
 
 
-def _title_start(pre: str, line_start: int, evidence: FileEvidence) -> tuple[int, bool]:
+_URL_RE = re.compile(r"://|www\.|\.(?:com|org|io|ai|ms)/")
+
+
+def _title_start(pre: str, line_start: int, evidence: FileEvidence, prose_end: int = 0) -> tuple[int, bool]:
     """Offset in `pre` where the title starts, and whether that is a guess."""
-    candidates = [c for c in _glue_candidates(pre, evidence) if c[1] >= line_start]
+    candidates = [
+        c for c in _glue_candidates(pre, evidence, prose_end)
+        if c[1] >= line_start and not _URL_RE.search(pre[c[1]:])  # titles hold no URLs
+    ]
     glued = [c for c in candidates if c[0] >= 1.0]
     if glued:
         top = max(score for score, _ in glued)
@@ -331,7 +362,7 @@ def parse(text: str, file: str) -> LayoutResult:
         if heads and head is heads[0]:
             title_at, guessed = 0, False
         else:
-            title_at, guessed = _title_start(pre, head.first_line_offset, evidence)
+            title_at, guessed = _title_start(pre, head.first_line_offset, evidence, _prose_end(head_segment))
         abstract = pre[:title_at].strip()
         title = pre[title_at:].strip()
         if previous_abstract_owner is not None:
@@ -387,13 +418,11 @@ def _gather_evidence(heads: list[_Head], tail: str) -> FileEvidence:
         head_segment, others = _split_authors(head.text)
         candidate_names.extend(others)
         # Text up to the last sentence end of the head segment is surely abstract (or title) text.
-        ends = [m.end() for m in _SENTENCE_END_RE.finditer(head_segment)]
-        texts.append(head_segment[: ends[-1]] if ends else "")
-        for token in head.text.split():
-            evidence.token_counts[_trim(token)] += 1
-    for token in tail.split():
-        evidence.token_counts[_trim(token)] += 1
+        texts.append(head_segment[: _prose_end(head_segment)])
     for chunk in texts:
+        # Split at spaces and at sentence ends glued to the next word ("TokensTraining.Structured").
+        for token in re.split(r"\s+|(?<=[.!?])(?=[A-Z])", chunk):
+            evidence.token_counts[_trim(token)] += 1
         evidence.prose_words.update(w.lower() for w in _WORD_RE.findall(chunk))
     evidence.prose_stems = {word_stem(w) for w in evidence.prose_words}
     # Full names listed after a comma, unless they are really title words after a comma.
