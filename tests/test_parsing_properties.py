@@ -4,7 +4,8 @@ The generators write what the real dumps look like: titles in title case with co
 commas, "?", ". " and product names ("RouterBench:"); abstracts of several sentences that
 use the title's words (as real abstracts do), ending in a full stop, a URL, or no stop at
 all; author names of two or three parts with initials, particles, hyphens and accents.
-One stated assumption of the glued layout: author names are not words the abstracts use.
+Stated assumptions of the glued layout: author names are not words the abstracts use, and
+one listing does not repeat a title or an abstract.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import json
 import re
 from pathlib import Path
 
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
 from analytics.parsing import read_dump
@@ -140,6 +141,8 @@ def glued_records(draw) -> list[dict]:
             "authors": draw(st.lists(author_names(), min_size=1, max_size=5)),
             "timestamp": draw(timestamps),
         })
+    # One listing does not hold two papers with the same title or the same abstract.
+    assume(len({r["title"] for r in records}) == len({r["abstract"] for r in records}) == len(records))
     return records
 
 
