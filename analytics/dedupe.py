@@ -38,12 +38,17 @@ _TRUNCATION_MARKS = ("...", "…", "[...]", "(...)")
 _MIN_PREFIX_CHARS = 80
 
 
+_NON_WORD_RE = re.compile(r"[^\w]+")
+_ASCII_NON_WORD_TO_SPACE = str.maketrans({chr(c): " " for c in range(128) if not (chr(c).isalnum() or chr(c) == "_")})
+
+
 def normalise_text(text: str) -> str:
     """Case-, accent-, punctuation- and spacing-blind form used as a merge key."""
+    if text.isascii():
+        return " ".join(text.lower().translate(_ASCII_NON_WORD_TO_SPACE).split())
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub(r"[^\w]+", " ", text.casefold())
-    return " ".join(text.split())
+    return " ".join(_NON_WORD_RE.split(text.casefold())).strip()
 
 
 def is_truncated(text: str) -> bool:
@@ -78,10 +83,17 @@ def merge_records(records: Iterable[Record]) -> pd.DataFrame:
     truncated: list[tuple[Record, str]] = []
 
     positions: dict[int, int] = {}
+    keys: dict[str, str] = {}  # raw text -> normalised key; daily dumps repeat papers verbatim
+
+    def key_of(text: str) -> str:
+        if text not in keys:
+            keys[text] = normalise_text(text)
+        return keys[text]
+
     for position, record in enumerate(records):
         positions[id(record)] = position
-        title_key = normalise_text(record.title)
-        abstract_key = "" if is_truncated(record.abstract) else normalise_text(record.abstract)
+        title_key = key_of(record.title)
+        abstract_key = "" if is_truncated(record.abstract) else key_of(record.abstract)
         paper = None
         if record.arxiv_id:
             paper = by_id.get(record.arxiv_id)

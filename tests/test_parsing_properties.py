@@ -24,7 +24,7 @@ from analytics.parsing.sorted_updated import word_stem
 
 # Fixed seed; no shrinking phase, so that a failure is reported in seconds, not minutes.
 PROPERTY_SETTINGS = settings(
-    max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow],
+    max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow],
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
 )
 

@@ -90,7 +90,7 @@ def arxiv_id_from_links(links: list[str]) -> str:
 
 # Markup that would run in a browser if a report pasted the text unescaped.
 _ACTIVE_MARKUP_RE = re.compile(
-    r"<\s*/?\s*(script|iframe|object|embed|img|svg|style|link|meta|a)\b|javascript:|\bon\w+\s*=",
+    r"<\s*/?\s*(script|iframe|object|embed|img|svg|style|link|meta|a)\b|javascript:|<[^>]*\bon\w+\s*=",
     re.IGNORECASE,
 )
 
@@ -100,7 +100,9 @@ def markup_warnings(record: Record) -> list[Problem]:
     problems = []
     for name in ("title", "abstract"):
         value = getattr(record, name)
-        if value and _ACTIVE_MARKUP_RE.search(value):
+        if not value or ("<" not in value and "javascript:" not in value.lower()):
+            continue  # no tag, no script URL: nothing to look for (the common, fast case)
+        if _ACTIVE_MARKUP_RE.search(value):
             problems.append(
                 Problem(
                     file=record.source_file,
@@ -144,9 +146,6 @@ def is_abstract_like(line: str) -> bool:
     return bool(line.strip()) and not is_title_like(line)
 
 
-_WRAP_RE = re.compile(r"[ \t]*\r?\n[ \t]*")
-
-
 def unwrap(value: Any) -> str:
     """Text of an export field with its hard line wrapping undone ("and\\n  LHC" -> "and LHC").
 
@@ -154,7 +153,10 @@ def unwrap(value: Any) -> str:
     """
     if value is None:
         return ""
-    return _WRAP_RE.sub(" ", str(value)).strip()
+    text = str(value)
+    if "\n" not in text:
+        return text.strip()
+    return " ".join(part.strip(" \t\r") for part in text.split("\n")).strip()
 
 
 def split_author_string(value: str) -> list[str]:
