@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics.parsing import iter_dumps, read_dump
+from analytics.parsing import describe, iter_dumps, read_dump
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 
@@ -169,3 +169,20 @@ def test_detection_is_by_content_not_name(tmp_path):
     gz.write_bytes(gzip.compress((SAMPLES / "000_c0e02093f26f6559.txt").read_bytes()))
     parsed = read_dump(gz)
     assert (parsed.format, len(parsed.records)) == ("plain_abstracts", 11)
+
+
+def test_plain_abstracts_with_one_short_abstract_are_still_plain(tmp_path):
+    path = tmp_path / "abstracts.txt"
+    path.write_text("\n".join([ABSTRACT, "We pose 200 open questions about alignment.", ABSTRACT + " More.", ABSTRACT + " Again.", ABSTRACT + " End."]))
+    parsed = read_dump(path)
+    assert (parsed.format, len(parsed.records)) == ("plain_abstracts", 5)
+    assert parsed.records[1].abstract == "We pose 200 open questions about alignment."
+
+
+def test_describe_gives_a_json_ready_entry_for_run_json(mixed_folder):
+    folder, _ = mixed_folder
+    entries = {e["file"]: e for e in (describe(p) for p in iter_dumps(folder))}
+    json.dumps(entries)  # serialisable as is
+    assert entries["truncated.jsonl"]["format"] == "arxiv_daily_jsonl"
+    assert entries["truncated.jsonl"]["records"] == 2 and not entries["truncated.jsonl"]["set_aside"]
+    assert entries["empty.txt"]["set_aside"] and entries["empty.txt"]["problems"][0]["message"]
