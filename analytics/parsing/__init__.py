@@ -24,7 +24,7 @@ from analytics.parsing import (
     plain_abstracts,
     sorted_updated,
 )
-from analytics.parsing.common import LayoutResult, is_title_like, markup_warnings
+from analytics.parsing.common import is_title_like, markup_warnings
 from analytics.parsing.reader import read_text
 from analytics.records import ParsedFile, Problem
 

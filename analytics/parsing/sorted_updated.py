@@ -190,9 +190,9 @@ def _first_author_start(head: str, evidence: FileEvidence) -> int:
         if " ".join(tokens[start:]) in evidence.known_names:
             return spans[start][0]
     while k > 0:
-        current, previous = tokens[k], tokens[k - 1]
-        # A word that occurs earlier in the same text is a title word ("Step by Step Hunter ...").
-        title_words = {t.lower() for t in tokens[: k - 1]}
+        current, previous = tokens[k], tokens[k - 1]  # extend the name over `previous`?
+        # A word that occurs just before, in the title, is a title word ("Step by Step Hunter ...").
+        title_words = {t.lower() for t in tokens[max(0, k - 13) : k - 1]}
         if is_particle(previous) and k - 1 > 0:
             k -= 1  # "Rianne van den Berg"
             continue
