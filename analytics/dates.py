@@ -574,10 +574,10 @@ def _date_one_paper(row: pd.Series, stated: dict[str, DateInfo], captures: dict[
             uppers.append(Bound(None, day, "capture_date", CONFIDENCE["capture_date"],
                                 f"{_file_of(ref)} captured {day.isoformat()}"))
 
-    if infer:
+    if infer and not listed:  # a listing day is kept as such (see module doc)
         limits = [b.high for b in uppers if b.high] + ([horizon] if horizon else [])
         lowers = evidence_bounds(row, entries, max_day=min(limits) if limits else None)
-        if lowers and not listed:
+        if lowers:
             bounds = lowers + uppers
             if not uppers and horizon:
                 bounds.append(Bound(None, horizon, "horizon", CONFIDENCE["horizon"],

@@ -196,3 +196,29 @@ def test_no_bounds_no_estimate():
 def test_year_ranges_count_their_end_year():
     assert text_year_bound("Data collected 2019-2022 in Kenya.").low == date(2022, 1, 1)
     assert text_year_bound("Phone number 555-2021 is not a year.") is None
+
+
+def test_literal_prefixes_of_patterns():
+    from analytics.date_evidence import literal_prefixes
+
+    assert literal_prefixes(r"\bGPT-?4\b") == ("gpt",)
+    assert literal_prefixes(r"\bLoRA\b|[Ll]ow-[Rr]ank [Aa]daptation") == ("lora", "low-rank adaptation")
+    assert literal_prefixes(r"\bDDPMs?\b") == ("ddpm",)
+    assert literal_prefixes(r"\bQwen-?2\.5") == ("qwen",)
+    assert literal_prefixes(r"(?:EU )?AI Act") is None  # no literal start: the regex always runs
+    assert literal_prefixes(r"\bU-?Net") is None  # one required letter is too little to filter on
+
+
+def test_fast_prefilter_finds_exactly_what_the_regex_finds():
+    """Every bundled entry, on the sample dumps' text and on mention snippets: prefilter + regex == regex."""
+    samples = Path(__file__).resolve().parent.parent / "data" / "samples"
+    lines = [line for path in sorted(samples.iterdir()) for line in path.read_text(encoding="utf-8").splitlines()]
+    texts = [line for line in lines if len(line) > 200][::4]  # a spread of abstracts, to keep the test quick
+    texts += ["GPT4 and GPT-4o, Llama2, LLaMA-3.1, Qwen2.5-7B, Qwen3-8B, DeepSeek-R1, o1-preview, o3-mini",
+              "Chain of Thought, tree-of-thoughts, BIG-Bench, MT-bench, SWE-Bench, GSM8K, DALL·E 2, U-Net, UNet",
+              "Segment Anything Model 2, SAM2, FLUX.1 [dev], Gemini-1.5 Pro, Google's Gemini, Claude-3.5 Sonnet"]
+    entries = load_evidence_table()
+    for text in texts:
+        lower = text.lower()
+        for entry in entries:
+            assert entry.found_in(text, lower) == (entry.pattern.search(text) is not None), (entry.name, text[:80])
