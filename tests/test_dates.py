@@ -367,3 +367,10 @@ def test_trend_dates_count_publication_and_optionally_inferred():
     assert with_inferred["b"] == pd.Timestamp("2024-01-16")
     assert pd.isna(with_inferred["d"])  # last update is not a publication date
     assert pd.isna(dates_for_trends(dated, include_inferred=False)["b"])
+
+
+def test_later_arxiv_versions_are_update_days():
+    record = Record("snap.jsonl", 0, 1, title="B", extra={
+        "versions": [None, {"version": "v2", "created": "Tue, 24 Jul 2007 20:10:27 GMT"}]})
+    info = stated_dates(ParsedFile("snap.jsonl", "snap.jsonl", "arxiv_oai_jsonl", [record]))["snap.jsonl:0"]
+    assert (info.date, info.kind) == ("2007-07-24", "updated")
