@@ -69,6 +69,8 @@ def evaluate_date_inference(
     All their copies' stated dates are hidden. `capture_dates` must not leak the truth (for daily
     listings the file day *is* the truth: pass only a collection `horizon` then).
     `hide_arxiv_id=True` also removes the papers' own arXiv ids (text-only evidence).
+    `horizon` (default: the latest date stated anywhere, i.e. when the collection ended) closes intervals
+    that only have a lower bound, as in production.
     `stated_without_truth`: what the dumps still say once publication/listing dates are removed (e.g. a
     record's last-update day); used for the hidden papers' copies (see `stated_without_publication`).
 
