@@ -468,7 +468,7 @@ def _file_of(ref: str) -> str:
     return ref.rsplit(":", 1)[0]
 
 
-def _text_of(row: pd.Series) -> str:
+def _text_of(row: dict[str, Any]) -> str:
     title = row.get("title", "")
     abstract = row.get("abstract", "")
     return f"{title if isinstance(title, str) else ''}\n{abstract if isinstance(abstract, str) else ''}"
@@ -519,7 +519,7 @@ def assign_dates(
     horizon_day = _as_date(horizon) or _horizon(stated, captures)
     rows = [
         _date_one_paper(row, stated, captures, entries, horizon_day, infer)
-        for _, row in out.iterrows()
+        for row in out.to_dict("records")  # plain dicts: much faster than iterrows on large corpora
     ]
     frame = pd.DataFrame(rows, index=out.index, columns=DATE_COLUMNS) if rows else pd.DataFrame(columns=DATE_COLUMNS)
     for column in DATE_COLUMNS:
@@ -540,7 +540,7 @@ def _horizon(stated: dict[str, DateInfo], captures: dict[str, date]) -> date | N
     return max(days) if days else None
 
 
-def _date_one_paper(row: pd.Series, stated: dict[str, DateInfo], captures: dict[str, date],
+def _date_one_paper(row: dict[str, Any], stated: dict[str, DateInfo], captures: dict[str, date],
                     entries: list[EvidenceEntry], horizon: date | None, infer: bool) -> dict[str, Any]:
     sources = [str(s) for s in _as_list(row.get("sources"))]
     copies = {ref: stated[ref] for ref in sources if ref in stated}
@@ -615,7 +615,7 @@ def _date_one_paper(row: pd.Series, stated: dict[str, DateInfo], captures: dict[
     return _empty_date()
 
 
-def evidence_bounds(row: pd.Series, entries: list[EvidenceEntry], *, max_day: date | None = None) -> list[Bound]:
+def evidence_bounds(row: dict[str, Any], entries: list[EvidenceEntry], *, max_day: date | None = None) -> list[Bound]:
     """Lower (and for an arXiv id, upper) bounds on one paper's publication from its id and text."""
     text = _text_of(row)
     links = [str(link) for link in _as_list(row.get("links"))]
