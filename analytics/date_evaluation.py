@@ -224,3 +224,42 @@ def evaluate_dates_for_folder(folder: Path | str, *, evidence_table: str | Path 
             hide_arxiv_id=hide, tolerance_days=tolerance_days, stated_without_truth=without_publication,
         )
     return result
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.1%}" if value <= 1 else f"{value:,.1f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def summary_lines(result: dict[str, Any]) -> list[str]:
+    """Human-readable lines for an `evaluate_dates_for_folder` result (CLI and bench)."""
+    coverage = result["coverage"]
+    seconds = f", {result['seconds']:.0f} s" if "seconds" in result else ""
+    lines = [
+        f"== {result['folder']}  ({result['files']} files, {result['records']:,} records, "
+        f"{result['papers']:,} papers{seconds})",
+        f"   dates with inference on: stated {coverage['stated']:,}, inferred {coverage['inferred']:,}, "
+        f"undated {coverage['undated']:,}  (kinds {coverage['by_kind']})",
+    ]
+    for label in ("with_arxiv_id", "text_only"):
+        r = result[label]
+        if not r.get("evaluated"):
+            lines.append(f"   {label}: nothing to evaluate ({r.get('note', '')})")
+            continue
+        tolerance_key = next(k for k in r if k.startswith("coverage_within_"))
+        lines.append(
+            f"   {label:>13}: hid {r['evaluated']:,} stated days; got an inferred date {_fmt(r['share_inferred'])}; "
+            f"true day inside interval {_fmt(r['coverage'])} (within {tolerance_key.split('_')[2]} days "
+            f"{_fmt(r[tolerance_key])}); width median {_fmt(r['median_width_days'])} d, mean "
+            f"{_fmt(r['mean_width_days'])} d; point error median {_fmt(r['median_error_days'])} d, mean "
+            f"{_fmt(r['mean_error_days'])} d; mean claimed confidence {_fmt(r['mean_confidence'])}"
+        )
+        for source, s in sorted(r["by_source"].items(), key=lambda kv: -kv[1]["evaluated"]):
+            lines.append(
+                f"   {'':>13}  {source:<32} n={s['evaluated']:>6,}  inside {_fmt(s['coverage']):>6}  "
+                f"width median {_fmt(s['median_width_days']):>7} d  error median {_fmt(s['median_error_days'])} d"
+            )
+    return lines

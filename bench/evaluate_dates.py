@@ -22,42 +22,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analytics.date_evaluation import evaluate_dates_for_folder  # noqa: E402
+from analytics.date_evaluation import evaluate_dates_for_folder, summary_lines  # noqa: E402
 
 SAMPLES = ROOT / "data" / "samples"
 REAL_CANDIDATES = [ROOT.parent / "shared" / "real", ROOT.parent.parent / "shared" / "real", Path("/work/shared/real")]
 DAILY = next((p / "arxiv-daily-cs-cv-cl" / "data" for p in REAL_CANDIDATES if (p / "arxiv-daily-cs-cv-cl").exists()),
              None)
-
-
-def _fmt(value) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:.1%}" if value <= 1 else f"{value:,.1f}"
-    return f"{value:,}" if isinstance(value, int) else str(value)
-
-
-def print_result(result: dict) -> None:
-    coverage = result["coverage"]
-    print(f"\n== {result['folder']}  ({result['files']} files, {result['records']:,} records, "
-          f"{result['papers']:,} papers, {result['seconds']:.0f} s)")
-    print(f"   dates with inference on: stated {coverage['stated']:,}, inferred {coverage['inferred']:,}, "
-          f"undated {coverage['undated']:,}  (kinds {coverage['by_kind']})")
-    for label in ("with_arxiv_id", "text_only"):
-        r = result[label]
-        if not r.get("evaluated"):
-            print(f"   {label}: nothing to evaluate ({r.get('note', '')})")
-            continue
-        tolerance_key = next(k for k in r if k.startswith("coverage_within_"))
-        print(f"   {label:>13}: hidden {r['evaluated']:,} stated days; got an inferred date {_fmt(r['share_inferred'])}; "
-              f"true day inside interval {_fmt(r['coverage'])} (within {tolerance_key.split('_')[2]} days "
-              f"{_fmt(r[tolerance_key])}); width median {_fmt(r['median_width_days'])} d, mean "
-              f"{_fmt(r['mean_width_days'])} d; point error median {_fmt(r['median_error_days'])} d, mean "
-              f"{_fmt(r['mean_error_days'])} d; mean stated confidence {_fmt(r['mean_confidence'])}")
-        for source, s in sorted(r["by_source"].items(), key=lambda kv: -kv[1]["evaluated"]):
-            print(f"   {'':>13}  {source:<32} n={s['evaluated']:>6,}  inside {_fmt(s['coverage']):>6}  "
-                  f"width median {_fmt(s['median_width_days']):>7} d  error median {_fmt(s['median_error_days'])} d")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         result = evaluate_dates_for_folder(folder)
         result["seconds"] = round(time.perf_counter() - started, 1)
-        print_result(result)
+        print("\n" + "\n".join(summary_lines(result)))
         results.append(result)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
