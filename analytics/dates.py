@@ -577,7 +577,7 @@ def _date_one_paper(row: dict[str, Any], stated: dict[str, DateInfo], captures: 
         lowers = evidence_bounds(row, entries, max_day=min(limits) if limits else None)
         if lowers:
             bounds = lowers + uppers
-            if not uppers and horizon:
+            if horizon and not uppers and all(b.high is None for b in lowers):
                 bounds.append(Bound(None, horizon, "horizon", CONFIDENCE["horizon"],
                                     f"latest date in the input {horizon.isoformat()} (collection horizon)"))
             estimate = combine_bounds(bounds)
