@@ -125,6 +125,18 @@ def merge_records(records: Iterable[Record]) -> pd.DataFrame:
     return pd.DataFrame([_paper_row(paper) for paper in papers], columns=PAPER_COLUMNS)
 
 
+def _best_title(values: list[str]) -> str:
+    """The title most copies agree on (exactly as written); ties go to the first seen."""
+    complete = [v for v in values if v and not is_truncated(v)]
+    pool = complete or [v for v in values if v]
+    if not pool:
+        return ""
+    counts: dict[str, int] = {}
+    for value in pool:
+        counts[value] = counts.get(value, 0) + 1
+    return max(counts, key=lambda v: counts[v])  # dicts keep first-seen order for ties
+
+
 def _best_text(values: list[str]) -> str:
     """Longest complete text; a cut one ("...") only when no complete copy exists."""
     complete = [v for v in values if v and not is_truncated(v)]
@@ -150,7 +162,7 @@ def _paper_row(paper: _Paper) -> dict:
     counts = [r.author_count for r in records if r.author_count is not None]
     author_count = len(authors) if authors else (max(counts) if counts else None)
     upvotes = [r.upvotes for r in records if r.upvotes is not None]
-    title = _best_text([r.title for r in records])
+    title = _best_title([r.title for r in records])
     abstract = _best_text([r.abstract for r in records])
     if paper.arxiv_id:
         paper_id = f"arxiv:{paper.arxiv_id}"

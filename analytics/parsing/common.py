@@ -33,17 +33,40 @@ ARXIV_URL_RE = re.compile(
 HF_PAPER_URL_RE = re.compile(rf"huggingface\.co/papers/({_NEW_ID})", re.IGNORECASE)
 
 
+class JsonNumber(str):
+    """The literal text of a JSON number (json.loads(parse_float=JsonNumber))."""
+
+
+def arxiv_id_from_number(text: str) -> str:
+    """An id written as a number lost its trailing zeros (1910.104 for 1910.10400): put them back.
+
+    New-style ids have 4 digits after the dot up to 1412 and 5 from 1501 on.
+    """
+    match = re.fullmatch(r"(\d{2})(\d{2})\.(\d{1,5})", text)
+    if not match:
+        return ""
+    yymm = int(match.group(1) + match.group(2))
+    width = 5 if yymm >= 1501 else 4
+    digits = match.group(3)
+    if len(digits) > width:
+        return ""
+    return f"{match.group(1)}{match.group(2)}.{digits.ljust(width, '0')}"
+
+
 def bare_arxiv_id(value: Any) -> str:
     """The arXiv id without version or prefix, or "" when `value` is not one.
 
-    Accepts "2503.11731v2", "arXiv:2503.11731", "hep-ph/0701001", an abs/pdf URL, and
-    JSON numbers such as 1910.00123 (a float loses a trailing zero: 1910.0012 -> "1910.00120"
-    is NOT guessed; only exact strings and numbers with 4-5 decimals are accepted).
+    Accepts "2503.11731v2", "arXiv:2503.11731", "hep-ph/0701001", an abs/pdf URL, and ids
+    written as JSON numbers (see arxiv_id_from_number). Strings must be exact.
     """
     if value is None or isinstance(value, bool):
         return ""
-    if isinstance(value, (int, float)):
-        text = repr(value)
+    if isinstance(value, JsonNumber):
+        return arxiv_id_from_number(str(value))
+    if isinstance(value, float):
+        return arxiv_id_from_number(repr(value))
+    if isinstance(value, int):
+        text = str(value)
     else:
         text = str(value).strip()
     if not text:
