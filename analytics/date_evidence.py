@@ -30,8 +30,8 @@ DEFAULT_EVIDENCE_TABLE = Path(__file__).resolve().parent.parent / "config" / "da
 CONFIDENCE = {
     "arxiv_id": 0.94,
     "cited_arxiv_id": 0.97,
-    "text_year": 0.9,
-    "venue_year": 0.9,
+    "text_year": 0.95,
+    "venue_year": 0.95,
     "evidence_table": 0.95,
     "updated": 0.99,
     "listed": 0.99,
