@@ -8,8 +8,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -140,9 +142,23 @@ def test_assign_mode_puts_new_papers_into_existing_topics(first_run, tmp_path) -
 
 
 def _cli(args: list[str], env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run the CLI in its own process group. Output goes to files, not pipes: the temporary Prefect server of
+    a run killed with SIGKILL outlives it and would hold a pipe open; it is killed with the group afterwards."""
     exe = shutil.which("topictrends", path=str(Path(sys.executable).parent))
     env = dict(os.environ, **(env_extra or {}))
-    return subprocess.run([exe, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen([exe, *args], cwd=ROOT, env=env, stdout=out, stderr=err, text=True,
+                                start_new_session=True)
+        try:
+            proc.wait(timeout=1800)
+        finally:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        out.seek(0)
+        err.seek(0)
+        return subprocess.CompletedProcess(proc.args, proc.returncode, out.read(), err.read())
 
 
 @pytest.mark.parametrize("stage", ["embedding", "clustering", "writing_outputs"])
