@@ -42,6 +42,7 @@ class ParsingConfig(_Section):
 
 class DatesConfig(_Section):
     include_inferred: bool = True
+    trend_kinds: list[str] = Field(default_factory=lambda: ["published", "listed"])
     evidence_table: str = "config/date_evidence.toml"
 
 

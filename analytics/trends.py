@@ -161,21 +161,31 @@ def _as_bool(values: pd.Series) -> pd.Series:
     return values.map(lambda v: str(v).strip().lower() in {"true", "1", "yes"} if not isinstance(v, bool) else v)
 
 
+# Dates that say when a paper appeared; "updated" and "captured" days do not.
+TREND_DATE_KINDS = ("published", "listed")
+
+
 def _column(papers: pd.DataFrame, name: str, default) -> pd.Series:
     if name in papers.columns:
         return papers[name]
     return pd.Series([default] * len(papers), index=papers.index, dtype="object")
 
 
-def assign_periods(papers: pd.DataFrame, period: str) -> pd.DataFrame:
+def assign_periods(papers: pd.DataFrame, period: str, kinds: tuple[str, ...] | None = TREND_DATE_KINDS) -> pd.DataFrame:
     """Per paper: its period (or None) and why it has none.
 
     A paper is placed in a period when it has a date and its uncertainty range (date_low..date_high)
-    lies inside that one period: a date known only to the year is not counted in a month.
+    lies inside that one period: a date known only to the year is not counted in a month. Only dates of
+    the given kinds count (by default publication and listing days: a last-update timestamp says when an
+    old paper was revised, not when it appeared).
     Returns columns period (pd.Period or NaT), inferred (bool), status in
-    {"dated", "undated", "too coarse"}.
+    {"dated", "undated", "too coarse", "not a publication date"}.
     """
     published = _parse_dates(_column(papers, "published", ""))
+    if kinds is not None and "date_kind" in papers.columns:
+        other_kind = published.notna() & ~papers["date_kind"].fillna("").isin(kinds).to_numpy()
+    else:
+        other_kind = pd.Series(False, index=papers.index)
     low = _parse_dates(_column(papers, "date_low", ""))
     high = _parse_dates(_column(papers, "date_high", ""))
     point = _to_periods(published, period)
@@ -184,6 +194,7 @@ def assign_periods(papers: pd.DataFrame, period: str) -> pd.DataFrame:
     has_range = low.notna() & high.notna()
     too_coarse = published.notna() & has_range & (low_period != high_period)
     status = np.where(published.isna(), "undated", np.where(too_coarse, "too coarse", "dated"))
+    status = np.where(np.asarray(other_kind) & (status == "dated"), "not a publication date", status)
     placed = point.where(status == "dated")
     inferred = _as_bool(_column(papers, "date_inferred", False).fillna(False)).astype(bool)
     return pd.DataFrame({"period": placed, "inferred": inferred.values, "status": status}, index=papers.index)
@@ -207,6 +218,7 @@ def topic_trends(
     *,
     period: str = "auto",
     include_inferred: bool = True,
+    kinds: tuple[str, ...] | None = TREND_DATE_KINDS,
 ) -> pd.DataFrame:
     """Count, share and Wilson 95% interval of every topic in every period.
 
@@ -222,7 +234,7 @@ def topic_trends(
     """
     dates_for_choice = _column(papers, "published", "")
     chosen = choose_period(dates_for_choice, configured=period)
-    placed = assign_periods(papers, chosen)
+    placed = assign_periods(papers, chosen, kinds)
     used = placed["status"] == "dated"
     if not include_inferred:
         used &= ~placed["inferred"]
@@ -237,6 +249,8 @@ def topic_trends(
         "papers_used": int(used.sum()),
         "papers_undated": int((placed["status"] == "undated").sum()),
         "papers_too_coarse": int((placed["status"] == "too coarse").sum()),
+        "papers_not_publication_date": int((placed["status"] == "not a publication date").sum()),
+        "date_kinds": list(kinds) if kinds is not None else "all",
         "papers_inferred_left_out": 0
         if include_inferred
         else int(((placed["status"] == "dated") & placed["inferred"]).sum()),

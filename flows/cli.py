@@ -69,6 +69,26 @@ def run(
     print(f"Report: {summary['outputs']['report']}")
 
 
+@app.command("evaluate-dates")
+def evaluate_dates(
+    input: Optional[Path] = typer.Option(None, "--input", "-i", help="Folder of dumps (default from config)."),
+    output: Optional[Path] = typer.Option(None, "--json", help="Also write the numbers to this JSON file."),
+) -> None:
+    """Hide the stated dates of dated papers, infer them again, and report how often the true date falls in
+    the inferred interval and how wide the intervals are (with and without arXiv-id evidence)."""
+    from analytics.config import load_config
+    from analytics.date_evaluation import evaluate_dates_for_folder, summary_lines
+    from analytics.outputs import write_json
+
+    cfg = load_config()
+    folder = input.resolve() if input is not None else cfg.resolve_path(cfg.run.input)
+    result = evaluate_dates_for_folder(folder)
+    for line in summary_lines(result):
+        print(line)
+    if output is not None:
+        write_json(result, output)
+
+
 @app.command()
 def serve(
     input: Optional[Path] = typer.Option(None, "--input", "-i", help="Folder of dumps the scheduled runs read."),

@@ -345,7 +345,8 @@ def _finish(papers, topics, centroids, lineage, mode, params) -> TopicOutcome:
 
 @task(name="trends", cache_policy=NO_CACHE)
 def trends_task(papers: pd.DataFrame, cfg: Config) -> tuple[pd.DataFrame, pd.DataFrame]:
-    trends = topic_trends(papers, period=cfg.trends.period, include_inferred=cfg.dates.include_inferred)
+    trends = topic_trends(papers, period=cfg.trends.period, include_inferred=cfg.dates.include_inferred,
+                          kinds=tuple(cfg.dates.trend_kinds))
     growth = topic_growth(trends, min_papers=cfg.trends.min_papers)
     return trends, growth
 
@@ -543,8 +544,8 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> d
         },
         "date_coverage": date_coverage(papers),
         "date_coverage_by_file": _coverage_by_file(papers),
-        "trends": {"period": trends.attrs.get("period", cfg.trends.period),
-                   "include_inferred": cfg.dates.include_inferred},
+        "date_coverage_by_topic": date_coverage(papers, by="topic_id").get("groups", {}),
+        "trends": {key: value for key, value in trends.attrs.items()},
         "embedding": embedding_info,
         "topic_params": outcome.params,
         "lineage": outcome.lineage["status"].value_counts().to_dict(),
