@@ -69,6 +69,13 @@ class TrendsConfig(_Section):
     min_papers: int = 8
 
 
+class ComputeConfig(_Section):
+    task_runner: Literal["threads", "dask"] = "threads"
+    max_threads: int = 4
+    dask_address: str = ""  # empty: start a local Dask cluster for the run
+    dask_workers: int = 2
+
+
 class ReportConfig(_Section):
     max_map_points: int = 30000
 
@@ -83,6 +90,7 @@ class Config(_Section):
     topics: TopicsConfig = Field(default_factory=TopicsConfig)
     trends: TrendsConfig = Field(default_factory=TrendsConfig)
     report: ReportConfig = Field(default_factory=ReportConfig)
+    compute: ComputeConfig = Field(default_factory=ComputeConfig)
 
     def resolve_path(self, value: str) -> Path:
         """Relative paths in config are relative to the project root, so runs work from any folder."""

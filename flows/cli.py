@@ -36,7 +36,7 @@ def run(
     """Run the whole pipeline: parse, dates, embed, topics, trends, report."""
     from analytics.config import load_config
     from analytics.store import StoreBusy
-    from flows.pipeline import NoUsableInput, topictrends_flow
+    from flows.pipeline import NoUsableInput, run_pipeline
 
     overrides = {"run": {"store": _absolute(store)}} if store is not None else None
     cfg = load_config(config, overrides)
@@ -46,7 +46,7 @@ def run(
         console.print(f"[red]error:[/red] input folder {input_dir} does not exist or is not a folder")
         raise typer.Exit(2)
     try:
-        summary = topictrends_flow(input_dir, output_dir, _absolute(config), overrides)
+        summary = run_pipeline(input_dir, output_dir, _absolute(config), overrides)
     except NoUsableInput as error:
         console.print(f"[red]error:[/red] {error}")
         raise typer.Exit(2)
@@ -105,7 +105,7 @@ def serve(
     import os
 
     from analytics.config import load_config
-    from flows.pipeline import topictrends_flow
+    from flows.pipeline import flow_for
 
     if not os.environ.get("PREFECT_API_URL"):
         console.print(
@@ -125,7 +125,7 @@ def serve(
 
     schedule = Cron(schedule_cron, timezone=cfg.schedule.timezone)
     if register_only:
-        deployment = topictrends_flow.to_deployment(name=cfg.schedule.deployment, schedule=schedule,
+        deployment = flow_for(cfg).to_deployment(name=cfg.schedule.deployment, schedule=schedule,
                                                     parameters=parameters)
         deployment_id = deployment.apply()
         print(f"Deployment topictrends/{cfg.schedule.deployment} ({deployment_id}) scheduled '{schedule_cron}' "
@@ -133,7 +133,7 @@ def serve(
         return
     console.print(f"serving topictrends/{cfg.schedule.deployment} on '{schedule_cron}' ({cfg.schedule.timezone}); "
                   "Ctrl+C stops")
-    topictrends_flow.serve(name=cfg.schedule.deployment, schedule=schedule, parameters=parameters)
+    flow_for(cfg).serve(name=cfg.schedule.deployment, schedule=schedule, parameters=parameters)
 
 
 def main() -> None:

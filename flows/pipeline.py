@@ -8,6 +8,7 @@ write outputs atomically, then commit the run to the store.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -125,9 +126,10 @@ def parse_file_task(path: str, digest: str, column_mapping: dict[str, str], code
     return read_dump(Path(path), column_mapping=column_mapping or None)
 
 
-@task(name="parse dumps", cache_policy=NO_CACHE)
-def parse_task(entries: list[Path], digests: dict[str, str | None], column_mapping: dict[str, str],
-               code: str) -> list[ParsedFile]:
+def parse_dumps(entries: list[Path], digests: dict[str, str | None], column_mapping: dict[str, str],
+                code: str) -> list[ParsedFile]:
+    """Parse every dump as its own task on the flow's task runner (threads, or a Dask cluster), one file
+    at a time per worker; unchanged files come from the cache."""
     log = _logger()
     futures = []
     for entry in entries:
@@ -172,29 +174,53 @@ def choose_backend(cfg: Config, n_papers: int) -> str:
     return backend
 
 
-@task(name="embed papers", cache_policy=NO_CACHE)
-def embed_task(texts: list[str], hashes: list[str], cfg: Config, store: Store):
-    """Embed only what the store has not embedded with this model; commit each chunk as it is done."""
+@functools.lru_cache(maxsize=2)
+def cached_embedder(backend: str, model_path: str | None, batch_size: int):
+    """One loaded model per process (the flow's, or each Dask worker's)."""
+    return load_embedder(backend, model_path=model_path, batch_size=batch_size)
+
+
+@task(name="embed chunk", cache_policy=NO_CACHE)
+def embed_chunk_task(texts: list[str], backend: str, model_path: str | None, batch_size: int) -> np.ndarray:
+    return cached_embedder(backend, model_path, batch_size).embed(texts, progress=False)
+
+
+def embed_papers(texts: list[str], hashes: list[str], cfg: Config, store: Store, *, distributed: bool):
+    """Embed only what the store has not embedded with this model, a chunk at a time, committing each chunk
+    to the store as it is done (a killed run keeps its finished chunks). On a Dask cluster the chunks run in
+    parallel on the workers; locally they run one after the other (the model already uses every core)."""
     log = _logger()
-    embedder = load_embedder(choose_backend(cfg, len(texts)), model_path=cfg.embedding.model_path,
-                             batch_size=cfg.embedding.batch_size)
+    backend = choose_backend(cfg, len(texts))
+    embedder = cached_embedder(backend, cfg.embedding.model_path, cfg.embedding.batch_size)
     cached = store.cached_embeddings(hashes, embedder.model_id)
-    missing = [i for i, h in enumerate(hashes) if h not in cached]
-    missing = list({hashes[i]: i for i in reversed(missing)}.values())[::-1]  # one per distinct text
-    log.info("embeddings: %d reused from the store, %d to compute with %s", len(hashes) - len(missing),
-             len(missing), embedder.model_id)
+    todo: list[int] = []  # one row per distinct text not in the store
+    seen: set[str] = set()
+    for row, text_hash in enumerate(hashes):
+        if text_hash not in cached and text_hash not in seen:
+            seen.add(text_hash)  # `seen`: texts embedded in this run
+            todo.append(row)
+    log.info("embeddings: %d papers reuse stored embeddings, %d texts to embed with %s",
+             len(hashes) - len(todo), len(todo), embedder.model_id)
+    chunks = [todo[start:start + EMBED_CHUNK] for start in range(0, len(todo), EMBED_CHUNK)]
+    args = (backend, cfg.embedding.model_path, cfg.embedding.batch_size)
     started = time.perf_counter()
     from tqdm.auto import tqdm
 
-    with tqdm(total=len(missing), desc="Embedding papers", unit="paper", disable=not missing) as bar:
-        for start in range(0, len(missing), EMBED_CHUNK):
-            rows = missing[start:start + EMBED_CHUNK]
-            vectors = embedder.embed([texts[i] for i in rows], progress=False)
-            chunk_hashes = [hashes[i] for i in rows]
-            store.save_embeddings(chunk_hashes, vectors, embedder.model_id)
-            cached.update(zip(chunk_hashes, vectors))
-            bar.update(len(rows))
-            crash_point("embedding")
+    def finish(rows: list[int], vectors: np.ndarray) -> None:
+        chunk_hashes = [hashes[i] for i in rows]
+        store.save_embeddings(chunk_hashes, vectors, embedder.model_id)
+        cached.update(zip(chunk_hashes, vectors))
+        bar.update(len(rows))
+        crash_point("embedding")
+
+    with tqdm(total=len(todo), desc="Embedding papers", unit="paper", disable=not todo) as bar:
+        if distributed:
+            futures = [embed_chunk_task.submit([texts[i] for i in rows], *args) for rows in chunks]
+            for rows, future in zip(chunks, futures):
+                finish(rows, future.result())
+        else:
+            for rows in chunks:
+                finish(rows, embed_chunk_task([texts[i] for i in rows], *args))
     seconds = time.perf_counter() - started
     matrix = np.vstack([cached[h] for h in hashes]).astype(np.float32) if hashes else np.zeros((0, embedder.dim))
     info = {
@@ -202,9 +228,9 @@ def embed_task(texts: list[str], hashes: list[str], cfg: Config, store: Store):
         "model_id": embedder.model_id,
         "dim": int(embedder.dim),
         "papers": len(hashes),
-        "embedded_new": len(missing),
-        "reused_from_store": len(hashes) - len(missing),
-        "papers_per_second": round(len(missing) / seconds, 1) if missing and seconds > 0 else None,
+        "embedded_new": len(todo),
+        "reused_from_store": sum(1 for h in hashes if h not in seen),  # papers whose text the store had
+        "papers_per_second": round(len(todo) / seconds, 1) if todo and seconds > 0 else None,
     }
     return matrix, info, embedder
 
@@ -461,6 +487,31 @@ def topictrends_flow(input_dir: str, output_dir: str, config_path: str | None = 
         return _run(cfg, store, Path(input_dir), Path(output_dir), log)
 
 
+def task_runner_for(cfg: Config):
+    """Threads on this machine by default; a Dask cluster (prefect-dask) when configured."""
+    if cfg.compute.task_runner == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        if cfg.compute.dask_address:
+            return DaskTaskRunner(address=cfg.compute.dask_address)
+        return DaskTaskRunner(cluster_kwargs={"n_workers": cfg.compute.dask_workers, "threads_per_worker": 1,
+                                              "processes": True, "dashboard_address": None})
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    return ThreadPoolTaskRunner(max_workers=cfg.compute.max_threads)
+
+
+def flow_for(cfg: Config):
+    return topictrends_flow.with_options(task_runner=task_runner_for(cfg))
+
+
+def run_pipeline(input_dir: str, output_dir: str, config_path: str | None = None,
+                 overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Run the flow with the task runner the config asks for."""
+    cfg = load_config(config_path, overrides)
+    return flow_for(cfg)(input_dir, output_dir, config_path, overrides)
+
+
 def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> dict[str, Any]:
     run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -493,7 +544,7 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> d
     timer.record("check_inputs", t)
 
     t = time.perf_counter()
-    parsed_files = parse_task(entries, digests, cfg.parsing.column_mapping, code)
+    parsed_files = parse_dumps(entries, digests, cfg.parsing.column_mapping, code)
     timer.record("parse", t)
     usable = [p for p in parsed_files if p.usable]
     if not usable:
@@ -505,7 +556,9 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> d
     timer.record("merge_and_dates", t)
 
     t = time.perf_counter()
-    embeddings, embedding_info, embedder = embed_task(papers["text"].tolist(), papers["content_hash"].tolist(), cfg, store)
+    embeddings, embedding_info, embedder = embed_papers(
+        papers["text"].tolist(), papers["content_hash"].tolist(), cfg, store,
+        distributed=cfg.compute.task_runner == "dask")
     timer.record("embed", t)
 
     t = time.perf_counter()
@@ -529,6 +582,7 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> d
         "output": str(output_dir.resolve()),
         "store": str(store.folder.resolve()),
         "mode": outcome.mode,
+        "task_runner": cfg.compute.task_runner,
         "files": [file_summary(p) for p in parsed_files],
         "totals": {
             "files": len(parsed_files),
