@@ -323,7 +323,7 @@ def fit_topics(
     `embedder` (analytics.embedding.Embedder) embeds keyword candidates and guided topic names; without it
     keywords are plain c-TF-IDF and guided topics are skipped.
     """
-    embedding_model = embedder.model if embedder is not None else None
+    embedding_model = _bertopic_backend(embedder) if embedder is not None else None
     from bertopic import BERTopic
     from bertopic.representation import KeyBERTInspired, MaximalMarginalRelevance
     from bertopic.vectorizers import ClassTfidfTransformer
@@ -445,6 +445,17 @@ def fit_topics(
         topic_embeddings=centroids,
         params=params,
     )
+
+
+def _bertopic_backend(embedder: Any):
+    """Let BERTopic (KeyBERT-inspired keywords, MMR) embed words with whichever backend embedded the papers."""
+    from bertopic.backend import BaseEmbedder
+
+    class EmbedderBackend(BaseEmbedder):
+        def embed(self, documents, verbose: bool = False) -> np.ndarray:
+            return embedder.embed(list(documents), progress=False)
+
+    return EmbedderBackend()
 
 
 def layout_2d(reduced: np.ndarray, params: TopicParams) -> np.ndarray:
