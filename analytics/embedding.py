@@ -189,6 +189,9 @@ class OnnxEmbedder(Embedder):
         self.tokenizer.enable_padding(pad_id=int(metadata.get("pad_token_id", 0)))
         options = onnxruntime.SessionOptions()
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # Busy-waiting worker threads steal the CPU from everything else on a shared machine; measured
+        # 20-40% faster without spinning when the 2 cores are oversubscribed.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = onnxruntime.InferenceSession(
             str(model_path / "model.onnx"), options, providers=["CPUExecutionProvider"]
         )
