@@ -111,46 +111,45 @@ def main() -> None:
     work_root = RESULTS / "pipeline-work"  # kept, so the outputs and reports can be inspected afterwards
     if work_root.exists():
         shutil.rmtree(work_root)
-    if True:
-        tmp = work_root
-        for size in args.sizes.split(","):
-            dumps, following = slice_dumps(folder, size)
-            work = Path(tmp) / f"slice-{size}"
-            inputs = link_folder(work / "in", dumps)
-            out, store = work / "out", work / "store"
-            first = measured([str(BIN / "topictrends"), "run", "--input", str(inputs), "--output", str(out),
+    tmp = work_root
+    for size in args.sizes.split(","):
+        dumps, following = slice_dumps(folder, size)
+        work = Path(tmp) / f"slice-{size}"
+        inputs = link_folder(work / "in", dumps)
+        out, store = work / "out", work / "store"
+        first = measured([str(BIN / "topictrends"), "run", "--input", str(inputs), "--output", str(out),
+                          "--store", str(store)])
+        summary = json.loads((out / "run.json").read_text())
+        row = {
+            "slice": size, "dumps": len(dumps), "papers": summary["totals"]["papers"],
+            "backend": summary["embedding"]["backend"], "topics": summary["totals"]["topics"],
+            "pipeline_seconds": round(first["seconds"], 1), "pipeline_peak_mb": round(first["peak_mb"]),
+            "stages": summary["timings"], "pipeline_quality": evaluate(out),
+        }
+        if args.rerun and following is not None:
+            link_folder(inputs, [following])
+            rerun = measured([str(BIN / "topictrends"), "run", "--input", str(inputs), "--output", str(out),
                               "--store", str(store)])
-            summary = json.loads((out / "run.json").read_text())
-            row = {
-                "slice": size, "dumps": len(dumps), "papers": summary["totals"]["papers"],
-                "backend": summary["embedding"]["backend"], "topics": summary["totals"]["topics"],
-                "pipeline_seconds": round(first["seconds"], 1), "pipeline_peak_mb": round(first["peak_mb"]),
-                "stages": summary["timings"], "pipeline_quality": evaluate(out),
-            }
-            if args.rerun and following is not None:
-                link_folder(inputs, [following])
-                rerun = measured([str(BIN / "topictrends"), "run", "--input", str(inputs), "--output", str(out),
-                                  "--store", str(store)])
-                rerun_summary = json.loads((out / "run.json").read_text())
-                row["rerun_one_dump_seconds"] = round(rerun["seconds"], 1)
-                row["rerun_mode"] = rerun_summary.get("mode")
-                row["rerun_embedded_new"] = rerun_summary["embedding"]["embedded_new"]
-                row["rerun_stages"] = rerun_summary["timings"]
-                nochange = measured([str(BIN / "topictrends"), "run", "--input", str(inputs), "--output", str(out),
-                                     "--store", str(store)])
-                row["rerun_no_change_seconds"] = round(nochange["seconds"], 1)
-                (inputs / following.name).unlink()
-            if row["papers"] <= args.plain_max:
-                plain_out = work / "plain"
-                plain = measured([sys.executable, str(PROJECT_ROOT / "bench" / "plain_bertopic.py"),
-                                  "--input", str(work / "in"), "--output", str(plain_out)])
-                row["plain_seconds"] = round(plain["seconds"], 1)
-                row["plain_peak_mb"] = round(plain["peak_mb"])
-                row["plain_quality"] = evaluate(plain_out)
-                row["speedup"] = round(row["plain_seconds"] / row["pipeline_seconds"], 2)
-                row["memory_ratio"] = round(row["pipeline_peak_mb"] / row["plain_peak_mb"], 2)
-            rows.append(row)
-            print(json.dumps(row, indent=1), flush=True)
+            rerun_summary = json.loads((out / "run.json").read_text())
+            row["rerun_one_dump_seconds"] = round(rerun["seconds"], 1)
+            row["rerun_mode"] = rerun_summary.get("mode")
+            row["rerun_embedded_new"] = rerun_summary["embedding"]["embedded_new"]
+            row["rerun_stages"] = rerun_summary["timings"]
+            nochange = measured([str(BIN / "topictrends"), "run", "--input", str(inputs), "--output", str(out),
+                                 "--store", str(store)])
+            row["rerun_no_change_seconds"] = round(nochange["seconds"], 1)
+            (inputs / following.name).unlink()
+        if row["papers"] <= args.plain_max:
+            plain_out = work / "plain"
+            plain = measured([sys.executable, str(PROJECT_ROOT / "bench" / "plain_bertopic.py"),
+                              "--input", str(work / "in"), "--output", str(plain_out)])
+            row["plain_seconds"] = round(plain["seconds"], 1)
+            row["plain_peak_mb"] = round(plain["peak_mb"])
+            row["plain_quality"] = evaluate(plain_out)
+            row["speedup"] = round(row["plain_seconds"] / row["pipeline_seconds"], 2)
+            row["memory_ratio"] = round(row["pipeline_peak_mb"] / row["plain_peak_mb"], 2)
+        rows.append(row)
+        print(json.dumps(row, indent=1), flush=True)
     (RESULTS / "pipeline.json").write_text(json.dumps(rows, indent=2))
     print()
     print(f"{'slice':>6} {'papers':>7} {'backend':>20} {'pipeline s':>10} {'peak MB':>8} {'rerun s':>8} "
