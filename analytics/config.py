@@ -51,6 +51,7 @@ class EmbeddingConfig(_Section):
     auto_static_above: int = 5000
     batch_size: int = 64
     model_path: str | None = None
+    max_tokens: int | None = None
 
 
 class TopicsConfig(_Section):
@@ -62,6 +63,8 @@ class TopicsConfig(_Section):
     outlier_threshold: float = 0.0
     guided_topics: list[str] = Field(default_factory=list)
     guided_min_similarity: float = 0.5
+    umap_fit_sample: int = 10000
+    umap_fit_sample_above: int = 20000
 
 
 class TrendsConfig(_Section):

@@ -45,6 +45,7 @@ class TopicParams:
     outlier_threshold: float
     guided_topics: list[str] = field(default_factory=list)
     guided_min_similarity: float = 0.5
+    umap_fit_sample: int | None = None  # fit UMAP on this many papers and place the rest with transform
 
     def to_dict(self) -> dict[str, Any]:
         data = dict(self.__dict__)
@@ -78,7 +79,33 @@ def choose_params(n_docs: int, cfg: Any) -> TopicParams:
         outlier_threshold=cfg.outlier_threshold,
         guided_topics=list(cfg.guided_topics),
         guided_min_similarity=cfg.guided_min_similarity,
+        # Above 20k papers, fitting UMAP on a 10k sample and transforming the rest keeps neighbourhood
+        # quality (kNN category accuracy 0.730 vs 0.736 at 50k) at ~60% of the time (bench/bench_clustering.py).
+        umap_fit_sample=cfg.umap_fit_sample if n_docs > cfg.umap_fit_sample_above else None,
     )
+
+
+class SampledUMAP:
+    """UMAP fitted on a seeded sample of the papers; every paper (sample included) placed by transform.
+
+    Quacks like umap.UMAP for BERTopic: fit / transform / embedding_.
+    """
+
+    def __init__(self, umap_model: Any, sample_size: int, seed: int) -> None:
+        self.umap_model = umap_model
+        self.sample_size = sample_size
+        self.seed = seed
+        self.embedding_: np.ndarray | None = None
+
+    def fit(self, X: np.ndarray, y: Any = None) -> "SampledUMAP":
+        rows = np.sort(np.random.default_rng(self.seed).choice(len(X), size=min(self.sample_size, len(X)),
+                                                               replace=False))
+        self.umap_model.fit(X[rows])
+        self.embedding_ = np.asarray(self.umap_model.transform(X), dtype=np.float32)
+        return self
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        return np.asarray(self.umap_model.transform(X), dtype=np.float32)
 
 
 @dataclass
@@ -346,6 +373,8 @@ def fit_topics(
         random_state=params.seed,
         low_memory=True,
     )
+    if params.umap_fit_sample:
+        umap_model = SampledUMAP(umap_model, params.umap_fit_sample, params.seed)
     hdbscan_model = HDBSCAN(
         min_cluster_size=params.min_cluster_size,
         min_samples=params.min_samples,

@@ -167,31 +167,38 @@ def papers_task(parsed_files: list[ParsedFile], cfg: Config) -> pd.DataFrame:
     return papers
 
 
-def choose_backend(cfg: Config, n_papers: int) -> str:
+def choose_backend(cfg: Config, n_papers: int, previous: dict | None = None) -> str:
+    """"auto" picks by corpus size once per store, then keeps that choice: switching models as the corpus
+    grows would throw away every stored embedding and break topic matching across runs."""
     backend = cfg.embedding.backend
     if backend == "auto":
+        earlier = ((previous or {}).get("summary") or {}).get("embedding", {}).get("backend")
+        if earlier:
+            return earlier
         backend = "static" if n_papers > cfg.embedding.auto_static_above else "sentence-transformer"
     return backend
 
 
 @functools.lru_cache(maxsize=2)
-def cached_embedder(backend: str, model_path: str | None, batch_size: int):
+def cached_embedder(backend: str, model_path: str | None, batch_size: int, max_tokens: int | None = None):
     """One loaded model per process (the flow's, or each Dask worker's)."""
-    return load_embedder(backend, model_path=model_path, batch_size=batch_size)
+    return load_embedder(backend, model_path=model_path, batch_size=batch_size, max_tokens=max_tokens)
 
 
 @task(name="embed chunk", cache_policy=NO_CACHE)
-def embed_chunk_task(texts: list[str], backend: str, model_path: str | None, batch_size: int) -> np.ndarray:
-    return cached_embedder(backend, model_path, batch_size).embed(texts, progress=False)
+def embed_chunk_task(texts: list[str], backend: str, model_path: str | None, batch_size: int,
+                     max_tokens: int | None = None) -> np.ndarray:
+    return cached_embedder(backend, model_path, batch_size, max_tokens).embed(texts, progress=False)
 
 
-def embed_papers(texts: list[str], hashes: list[str], cfg: Config, store: Store, *, distributed: bool):
+def embed_papers(texts: list[str], hashes: list[str], cfg: Config, store: Store, *, distributed: bool,
+                 previous: dict | None = None):
     """Embed only what the store has not embedded with this model, a chunk at a time, committing each chunk
     to the store as it is done (a killed run keeps its finished chunks). On a Dask cluster the chunks run in
     parallel on the workers; locally they run one after the other (the model already uses every core)."""
     log = _logger()
-    backend = choose_backend(cfg, len(texts))
-    embedder = cached_embedder(backend, cfg.embedding.model_path, cfg.embedding.batch_size)
+    backend = choose_backend(cfg, len(texts), previous)
+    embedder = cached_embedder(backend, cfg.embedding.model_path, cfg.embedding.batch_size, cfg.embedding.max_tokens)
     cached = store.cached_embeddings(hashes, embedder.model_id)
     todo: list[int] = []  # one row per distinct text not in the store
     seen: set[str] = set()
@@ -202,7 +209,7 @@ def embed_papers(texts: list[str], hashes: list[str], cfg: Config, store: Store,
     log.info("embeddings: %d papers reuse stored embeddings, %d texts to embed with %s",
              len(hashes) - len(todo), len(todo), embedder.model_id)
     chunks = [todo[start:start + EMBED_CHUNK] for start in range(0, len(todo), EMBED_CHUNK)]
-    args = (backend, cfg.embedding.model_path, cfg.embedding.batch_size)
+    args = (backend, cfg.embedding.model_path, cfg.embedding.batch_size, cfg.embedding.max_tokens)
     started = time.perf_counter()
     from tqdm.auto import tqdm
 
@@ -558,7 +565,7 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> d
     t = time.perf_counter()
     embeddings, embedding_info, embedder = embed_papers(
         papers["text"].tolist(), papers["content_hash"].tolist(), cfg, store,
-        distributed=cfg.compute.task_runner == "dask")
+        distributed=cfg.compute.task_runner == "dask", previous=previous)
     timer.record("embed", t)
 
     t = time.perf_counter()
