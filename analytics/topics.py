@@ -354,10 +354,9 @@ def fit_topics(
     from bertopic import BERTopic
     from bertopic.representation import KeyBERTInspired, MaximalMarginalRelevance
     from bertopic.vectorizers import ClassTfidfTransformer
-    from hdbscan import HDBSCAN
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
-    from umap import UMAP
 
+    UMAP, HDBSCAN, umap_extra = _clustering_classes(getattr(cfg, "clustering_backend", "cpu"))
     n_docs = len(texts)
     params = choose_params(n_docs, cfg)
     if n_docs < 10:
@@ -371,7 +370,7 @@ def fit_topics(
         min_dist=params.umap_min_dist,
         metric="cosine",
         random_state=params.seed,
-        low_memory=True,
+        **umap_extra,
     )
     if params.umap_fit_sample:
         umap_model = SampledUMAP(umap_model, params.umap_fit_sample, params.seed)
@@ -474,6 +473,24 @@ def fit_topics(
         topic_embeddings=centroids,
         params=params,
     )
+
+
+def _clustering_classes(backend: str):
+    """umap-learn + hdbscan on the CPU (default), or RAPIDS cuML's drop-in GPU versions on a GPU machine."""
+    if backend == "cuml":
+        try:
+            from cuml.cluster import HDBSCAN
+            from cuml.manifold import UMAP
+        except ImportError as error:
+            raise RuntimeError(
+                "[topics] clustering_backend = \"cuml\" needs RAPIDS cuML and an NVIDIA GPU "
+                "(e.g. pip install cuml-cu12); see the README's scaling section"
+            ) from error
+        return UMAP, HDBSCAN, {}
+    from hdbscan import HDBSCAN
+    from umap import UMAP
+
+    return UMAP, HDBSCAN, {"low_memory": True}
 
 
 def _bertopic_backend(embedder: Any):
