@@ -24,6 +24,9 @@ ACADEMIC_STOP_WORDS = {
     "experimental", "extensive", "state", "art", "significantly", "achieve", "achieves", "framework",
     "et", "al", "code", "available", "github", "com", "https", "http", "www", "introduce", "introduces",
 }
+# Tokens for c-TF-IDF keywords (and for their evaluation in analytics.evaluation): words of 2+ characters
+# starting with a letter; hyphens stay inside ("fine-tuning", "gpt-4").
+TOKEN_PATTERN = r"(?u)\b[a-zA-Z][a-zA-Z0-9\-]+\b"
 # Kept out of labels' middle when recovering surface phrases ("mixture of experts").
 _JOINERS = r"(?:of|the|and|for|in|to|a|an|on|with|via|from|by)"
 
@@ -351,7 +354,7 @@ def fit_topics(
         stop_words=stop_words,
         ngram_range=params.ngram_range,
         min_df=params.vectorizer_min_df,
-        token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9\-]+\b",
+        token_pattern=TOKEN_PATTERN,
     )
     representation = [
         KeyBERTInspired(top_n_words=12, nr_repr_docs=5, nr_samples=200, random_state=params.seed),
