@@ -48,6 +48,8 @@ class TopicParams:
     outlier_threshold: float
     guided_topics: list[str] = field(default_factory=list)
     guided_min_similarity: float = 0.5
+    # A topic's keywords must be used by at least this share of its papers (see frequent_keywords).
+    keyword_min_share: float = 0.1
 
     def to_dict(self) -> dict[str, Any]:
         data = dict(self.__dict__)
@@ -151,6 +153,26 @@ def reduce_outliers(
         if sim >= threshold:
             result[row] = topic_list[topic_index]
     return result
+
+
+KEYWORD_CANDIDATES = 40  # c-TF-IDF words considered per topic before the usage filter
+
+
+def frequent_keywords(candidates: list[str], member_texts: list[str], analyzer: Any, min_share: float,
+                      top_n: int = 10) -> list[str]:
+    """The best-ranked c-TF-IDF candidates used by at least `min_share` of the topic's papers (and by 2).
+
+    c-TF-IDF counts words over a topic's papers joined together, so a word one paper repeats ("kid",
+    "automl-gpt") can outrank the words the topic shares; such keywords say little about the topic and
+    make its keyword list incoherent. `analyzer` is the c-TF-IDF vectorizer's, so bigrams match as counted.
+    """
+    wanted = set(candidates)
+    used_by: Counter[str] = Counter()
+    for text in member_texts:
+        used_by.update(wanted.intersection(analyzer(text)))
+    needed = max(2.0, min_share * len(member_texts))
+    kept = [w for w in candidates if used_by[w] >= needed]
+    return kept[:top_n] or candidates[:top_n]
 
 
 def guide_name(guide: str) -> str:
@@ -391,25 +413,34 @@ def fit_topics(
     guided_names = {old_to_new[t]: name for t, name in guided_names.items() if t in old_to_new}
     assignment = renumbered
 
-    # Final representations on the final assignment: keywords by KeyBERT-inspired + MMR over c-TF-IDF.
-    topic_model.update_topics(
-        texts, topics=assignment.tolist(), vectorizer_model=vectorizer,
-        ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
-        representation_model=representation if embedding_model is not None else None,
-    )
-
     centroids = _centroids(embeddings, assignment)
+    # Keywords (topics.csv): c-TF-IDF candidates on the final assignment that many of the topic's papers use.
+    topic_model.update_topics(
+        texts, topics=assignment.tolist(), top_n_words=KEYWORD_CANDIDATES, vectorizer_model=vectorizer,
+        ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True), representation_model=None,
+    )
+    analyzer = vectorizer.build_analyzer()
     keywords: dict[int, list[str]] = {}
     for topic in centroids:
-        words = topic_model.get_topic(topic) or []
-        keywords[topic] = [w for w, _ in words if w][:10]
+        candidates = [w for w, _ in (topic_model.get_topic(topic) or []) if w]
+        member_texts = [texts[i] for i in np.where(assignment == topic)[0]]
+        keywords[topic] = frequent_keywords(candidates, member_texts, analyzer, params.keyword_min_share)
+    # Label phrases: KeyBERT-inspired + MMR over c-TF-IDF, which favours readable phrases ("machine unlearning").
+    label_phrases = dict(keywords)
+    if embedding_model is not None:
+        topic_model.update_topics(
+            texts, topics=assignment.tolist(), vectorizer_model=vectorizer,
+            ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True), representation_model=representation,
+        )
+        for topic in centroids:
+            label_phrases[topic] = [w for w, _ in (topic_model.get_topic(topic) or []) if w][:10]
     labels = {}
     # A fixed, seeded sample of the corpus is enough to tell everyday phrases from distinctive ones.
     sample_rows = np.random.default_rng(params.seed).permutation(n_docs)[:2000]
     corpus_sample = [texts[i] for i in sorted(sample_rows)]
     for topic in centroids:
         member_texts = [texts[i] for i in np.where(assignment == topic)[0][:400]]
-        labels[topic] = make_label(keywords[topic], member_texts, guided_names.get(topic), corpus_sample)
+        labels[topic] = make_label(label_phrases[topic], member_texts, guided_names.get(topic), corpus_sample)
     labels = _deduplicate_labels(labels, keywords)
 
     rows = []
