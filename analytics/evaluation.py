@@ -43,22 +43,30 @@ def keyword_presence(texts: list[str], keywords: Iterable[str]) -> tuple[sparse.
 
     Documents are tokenised like the c-TF-IDF vectorizer in analytics.topics (lowercase, TOKEN_PATTERN,
     English + academic stop words dropped before bigrams are formed), so the bigram keyword
-    "mixture experts" is present in a paper saying "mixture of experts". A one-word keyword is also
-    present when scikit-learn's default tokeniser finds it ("tuning" in "fine-tuning"), so the keywords
-    of a default CountVectorizer are scored on the same footing.
+    "mixture experts" is present in a paper saying "mixture of experts". So that keywords of other
+    tokenisers (plain BERTopic) are scored on the same footing, a one-word keyword is also present when
+    scikit-learn's default tokeniser finds it ("tuning" in "fine-tuning", "3d") or as a hyphenated word
+    with its hyphens deleted, as BERTopic's default preprocessing writes it ("texttoimage").
     """
     vocabulary = sorted({k.lower().strip() for k in keywords if k and k.strip()})
     index = {k: i for i, k in enumerate(vocabulary)}
     unigrams = {k for k in vocabulary if " " not in k}
     bigram_starts = {k.split(" ", 1)[0] for k in vocabulary if " " in k}
+    # Only keywords the c-TF-IDF pattern cannot produce ("3d") need the slower second tokenisation.
+    needs_default_tokens = any(not _CTFIDF_TOKEN.fullmatch(k) for k in unigrams)
     stop = _stop_words()
     rows: list[int] = []
     cols: list[int] = []
     for row, text in enumerate(texts):
         lowered = (text or "").lower()
         tokens = _CTFIDF_TOKEN.findall(lowered)
-        found = {t for t in tokens if t in unigrams}
-        found.update(t for t in _DEFAULT_TOKEN.findall(lowered) if t in unigrams)
+        found = unigrams.intersection(tokens)
+        hyphenated = [t for t in tokens if "-" in t]
+        found.update(unigrams.intersection(part for t in hyphenated for part in t.split("-")))
+        # BERTopic's default preprocessing deletes punctuation: "text-to-image" -> "texttoimage".
+        found.update(unigrams.intersection(t.replace("-", "") for t in hyphenated))
+        if needs_default_tokens:
+            found.update(unigrams.intersection(_DEFAULT_TOKEN.findall(lowered)))
         if bigram_starts:
             content = [t for t in tokens if t not in stop]
             for first, second in zip(content, content[1:]):

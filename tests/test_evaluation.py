@@ -51,14 +51,16 @@ def test_a_bigram_keyword_is_present_where_the_bigram_occurs_once_stop_words_are
         "A sparse mixture of experts layer",      # "mixture of experts" -> bigram "mixture experts"
         "experts in the mixture",                 # reversed: not the bigram
         "Machine unlearning for LLMs",
-        "We fine-tune; fine-tuning is cheap",     # hyphenated token, and its part "tuning"
+        "We fine-tune; fine-tuning is cheap",     # hyphenated token, its part "tuning", BERTopic's "finetuning"
     ]
-    presence, vocabulary = keyword_presence(texts, ["mixture experts", "machine unlearning", "fine-tuning", "tuning"])
+    presence, vocabulary = keyword_presence(
+        texts, ["mixture experts", "machine unlearning", "fine-tuning", "tuning", "finetuning"])
     found = {k: presence[:, vocabulary.index(k)].toarray().ravel().tolist() for k in vocabulary}
     assert found["mixture experts"] == [1, 0, 0, 0]
     assert found["machine unlearning"] == [0, 0, 1, 0]
     assert found["fine-tuning"] == [0, 0, 0, 1]
     assert found["tuning"] == [0, 0, 0, 1]
+    assert found["finetuning"] == [0, 0, 0, 1]
 
 
 def test_topic_diversity_counts_unique_keywords_and_ignores_outlier_topic() -> None:
