@@ -17,7 +17,11 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup run test test-fast browser-deps bench clean
+DISTILL_VENV := .venv-distill
+STATIC_MODEL := models/minilm-static/topictrends_model.json
+ONNX_MODEL := models/minilm-onnx-int8/topictrends_model.json
+
+.PHONY: setup run test test-fast browser-deps models bench clean
 
 setup: $(STAMP)
 
@@ -29,6 +33,23 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PIP) install -q -c requirements.lock -e '.[test]'
 	touch $(STAMP)
 
+# The fast embedding backends, derived offline from the bundled MiniLM. model2vec's distill extra pins an older
+# transformers than the main venv, so distillation and ONNX export run in their own venv.
+$(DISTILL_VENV)/.installed: requirements-distill.lock
+	test -x $(DISTILL_VENV)/bin/python || $(PYTHON) -m venv $(DISTILL_VENV)
+	$(DISTILL_VENV)/bin/pip install -q --upgrade pip
+	$(DISTILL_VENV)/bin/pip install -q torch==2.13.0
+	$(DISTILL_VENV)/bin/pip install -q --no-deps -r requirements-distill.lock
+	touch $@
+
+$(STATIC_MODEL): $(DISTILL_VENV)/.installed analytics/static_model.py
+	$(DISTILL_VENV)/bin/python -m analytics.static_model --output models/minilm-static
+
+$(ONNX_MODEL): $(DISTILL_VENV)/.installed analytics/onnx_model.py
+	$(DISTILL_VENV)/bin/python -m analytics.onnx_model --output models/minilm-onnx-int8
+
+models: $(STATIC_MODEL) $(ONNX_MODEL)
+
 # Debian's chromium for the browser test (never a browser download); skipped when apt is unavailable.
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -37,17 +58,19 @@ browser-deps:
 	      || echo "warning: could not install chromium; the browser test will be skipped"; \
 	  else echo "warning: chromium not found and apt-get unavailable; the browser test will be skipped"; fi; }
 
-run: setup
+# The static model is built too: corpora above [embedding] auto_static_above papers use it.
+run: setup models
 	$(VENV)/bin/topictrends run --input $(INPUT) --output $(OUTPUT)
 
-test: setup browser-deps
+test: setup models browser-deps
 	$(PY) -m pytest -q
 
 test-fast: setup
 	$(PY) -m pytest -q -m "not e2e and not browser"
 
-bench: setup
-	$(PY) bench/run_all.py
+bench: setup models
+	$(PY) bench/bench_embedding.py
+	$(PY) bench/bench_pipeline.py --sizes 1000,10000,all --plain-max 10000 --rerun
 
 clean:
-	rm -rf $(OUTPUT) .prefect store .pytest_cache
+	rm -rf $(OUTPUT) .prefect store .pytest_cache test-artifacts

@@ -20,6 +20,20 @@ class RunConfig(_Section):
     input: str = "data/samples"
     output: str = "out"
     store: str = "store"
+    lock_wait_seconds: float = 600
+
+
+class IncrementalConfig(_Section):
+    mode: Literal["auto", "refit", "assign"] = "auto"
+    refit_new_share: float = 0.1
+    refit_every_runs: int = 7
+    assign_min_similarity: float = 0.3
+
+
+class ScheduleConfig(_Section):
+    cron: str = "0 6 * * *"
+    timezone: str = "UTC"
+    deployment: str = "daily"
 
 
 class ParsingConfig(_Section):
@@ -28,6 +42,7 @@ class ParsingConfig(_Section):
 
 class DatesConfig(_Section):
     include_inferred: bool = True
+    trend_kinds: list[str] = Field(default_factory=lambda: ["published", "listed"])
     evidence_table: str = "config/date_evidence.toml"
 
 
@@ -54,18 +69,28 @@ class TrendsConfig(_Section):
     min_papers: int = 8
 
 
+class ComputeConfig(_Section):
+    task_runner: Literal["threads", "dask"] = "threads"
+    max_threads: int = 4
+    dask_address: str = ""  # empty: start a local Dask cluster for the run
+    dask_workers: int = 2
+
+
 class ReportConfig(_Section):
     max_map_points: int = 30000
 
 
 class Config(_Section):
     run: RunConfig = Field(default_factory=RunConfig)
+    incremental: IncrementalConfig = Field(default_factory=IncrementalConfig)
+    schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
     parsing: ParsingConfig = Field(default_factory=ParsingConfig)
     dates: DatesConfig = Field(default_factory=DatesConfig)
     embedding: EmbeddingConfig = Field(default_factory=EmbeddingConfig)
     topics: TopicsConfig = Field(default_factory=TopicsConfig)
     trends: TrendsConfig = Field(default_factory=TrendsConfig)
     report: ReportConfig = Field(default_factory=ReportConfig)
+    compute: ComputeConfig = Field(default_factory=ComputeConfig)
 
     def resolve_path(self, value: str) -> Path:
         """Relative paths in config are relative to the project root, so runs work from any folder."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable
@@ -60,6 +61,7 @@ def evaluate_date_inference(
     hide_arxiv_id: bool = False,
     truth_kinds: tuple[str, ...] = TRUTH_KINDS,
     tolerance_days: int = 7,
+    stated_without_truth: dict[str, DateInfo] | None = None,
 ) -> dict[str, Any]:
     """Hide the stated days of dated papers, infer, and report how well the inference recovers them.
 
@@ -67,6 +69,10 @@ def evaluate_date_inference(
     All their copies' stated dates are hidden. `capture_dates` must not leak the truth (for daily
     listings the file day *is* the truth: pass only a collection `horizon` then).
     `hide_arxiv_id=True` also removes the papers' own arXiv ids (text-only evidence).
+    `horizon` (default: the latest date stated anywhere, i.e. when the collection ended) closes intervals
+    that only have a lower bound, as in production.
+    `stated_without_truth`: what the dumps still say once publication/listing dates are removed (e.g. a
+    record's last-update day); used for the hidden papers' copies (see `stated_without_publication`).
 
     Returns counts, `share_inferred` (papers that get an inferred date), `coverage` (true day inside
     the interval, among inferred), `coverage_within_tolerance`, interval width and point error in days
@@ -86,6 +92,9 @@ def evaluate_date_inference(
     evaluated = papers_with_stated.loc[truth.index]
     hidden_refs = {str(ref) for refs in evaluated["sources"] for ref in (refs if isinstance(refs, (list, tuple)) else [])}
     hidden_stated = {ref: info for ref, info in stated.items() if ref not in hidden_refs}
+    for ref, info in (stated_without_truth or {}).items():
+        if ref in hidden_refs and info.kind not in truth_kinds:
+            hidden_stated[ref] = info
     if hide_arxiv_id:
         evaluated = _hide_arxiv_ids(evaluated)
     if horizon is None:
@@ -152,6 +161,24 @@ def _summary(scored: pd.DataFrame, tolerance_days: int, brief: bool = False) -> 
 
 # ---------------------------------------------------------------- whole folders
 
+PUBLICATION_FIELDS = ("published", "publicationDate", "publication_date", "year")
+
+
+def stated_without_publication(parsed: ParsedFile) -> dict[str, DateInfo]:
+    """`stated_dates` of the file as it would be without publication dates (update days stay)."""
+    records = []
+    for record in parsed.records:
+        extra = {key: value for key, value in record.extra.items() if key not in PUBLICATION_FIELDS}
+        versions = extra.get("versions")
+        if isinstance(versions, list) and versions:
+            extra["versions"] = [None] + list(versions[1:])  # keep later versions: they are update days
+        keep_text = record.date_kind not in ("published", "") or "updated" in (parsed.format or "")
+        records.append(replace(record, extra=extra, date_text=record.date_text if keep_text else "",
+                               date_kind=record.date_kind if keep_text else ""))
+    return {ref: info for ref, info in stated_dates(replace(parsed, records=records)).items()
+            if info.kind not in ("published", "listed")}
+
+
 
 def _read_folder(folder: Path, read_dump: Callable[[Path], ParsedFile]) -> list[ParsedFile]:
     paths = sorted(p for p in Path(folder).rglob("*") if p.is_file() and not p.name.startswith("."))
@@ -173,9 +200,11 @@ def evaluate_dates_for_folder(folder: Path | str, *, evidence_table: str | Path 
     folder = Path(folder)
     parsed_files = [p for p in _read_folder(folder, read_dump) if p.records]
     stated: dict[str, DateInfo] = {}
+    without_publication: dict[str, DateInfo] = {}
     capture_dates: dict[str, str] = {}
     for parsed in parsed_files:
         stated.update(stated_dates(parsed))
+        without_publication.update(stated_without_publication(parsed))
         fdates = file_dates(parsed)
         if fdates.capture and not fdates.listing:
             capture_dates[parsed.file] = fdates.capture.isoformat()
@@ -192,6 +221,45 @@ def evaluate_dates_for_folder(folder: Path | str, *, evidence_table: str | Path 
     for label, hide in (("with_arxiv_id", False), ("text_only", True)):
         result[label] = evaluate_date_inference(
             papers, stated, capture_dates=capture_dates, evidence_table=evidence_table,
-            hide_arxiv_id=hide, tolerance_days=tolerance_days,
+            hide_arxiv_id=hide, tolerance_days=tolerance_days, stated_without_truth=without_publication,
         )
     return result
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.1%}" if value <= 1 else f"{value:,.1f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def summary_lines(result: dict[str, Any]) -> list[str]:
+    """Human-readable lines for an `evaluate_dates_for_folder` result (CLI and bench)."""
+    coverage = result["coverage"]
+    seconds = f", {result['seconds']:.0f} s" if "seconds" in result else ""
+    lines = [
+        f"== {result['folder']}  ({result['files']} files, {result['records']:,} records, "
+        f"{result['papers']:,} papers{seconds})",
+        f"   dates with inference on: stated {coverage['stated']:,}, inferred {coverage['inferred']:,}, "
+        f"undated {coverage['undated']:,}  (kinds {coverage['by_kind']})",
+    ]
+    for label in ("with_arxiv_id", "text_only"):
+        r = result[label]
+        if not r.get("evaluated"):
+            lines.append(f"   {label}: nothing to evaluate ({r.get('note', '')})")
+            continue
+        tolerance_key = next(k for k in r if k.startswith("coverage_within_"))
+        lines.append(
+            f"   {label:>13}: hid {r['evaluated']:,} stated days; got an inferred date {_fmt(r['share_inferred'])}; "
+            f"true day inside interval {_fmt(r['coverage'])} (within {tolerance_key.split('_')[2]} days "
+            f"{_fmt(r[tolerance_key])}); width median {_fmt(r['median_width_days'])} d, mean "
+            f"{_fmt(r['mean_width_days'])} d; point error median {_fmt(r['median_error_days'])} d, mean "
+            f"{_fmt(r['mean_error_days'])} d; mean claimed confidence {_fmt(r['mean_confidence'])}"
+        )
+        for source, s in sorted(r["by_source"].items(), key=lambda kv: -kv[1]["evaluated"]):
+            lines.append(
+                f"   {'':>13}  {source:<32} n={s['evaluated']:>6,}  inside {_fmt(s['coverage']):>6}  "
+                f"width median {_fmt(s['median_width_days']):>7} d  error median {_fmt(s['median_error_days'])} d"
+            )
+    return lines

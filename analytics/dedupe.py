@@ -38,12 +38,17 @@ _TRUNCATION_MARKS = ("...", "…", "[...]", "(...)")
 _MIN_PREFIX_CHARS = 80
 
 
+_NON_WORD_RE = re.compile(r"[^\w]+")
+_ASCII_NON_WORD_TO_SPACE = str.maketrans({chr(c): " " for c in range(128) if not (chr(c).isalnum() or chr(c) == "_")})
+
+
 def normalise_text(text: str) -> str:
     """Case-, accent-, punctuation- and spacing-blind form used as a merge key."""
+    if text.isascii():
+        return " ".join(text.lower().translate(_ASCII_NON_WORD_TO_SPACE).split())
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub(r"[^\w]+", " ", text.casefold())
-    return " ".join(text.split())
+    return " ".join(_NON_WORD_RE.split(text.casefold())).strip()
 
 
 def is_truncated(text: str) -> bool:
@@ -78,10 +83,17 @@ def merge_records(records: Iterable[Record]) -> pd.DataFrame:
     truncated: list[tuple[Record, str]] = []
 
     positions: dict[int, int] = {}
+    keys: dict[str, str] = {}  # raw text -> normalised key; daily dumps repeat papers verbatim
+
+    def key_of(text: str) -> str:
+        if text not in keys:
+            keys[text] = normalise_text(text)
+        return keys[text]
+
     for position, record in enumerate(records):
         positions[id(record)] = position
-        title_key = normalise_text(record.title)
-        abstract_key = "" if is_truncated(record.abstract) else normalise_text(record.abstract)
+        title_key = key_of(record.title)
+        abstract_key = "" if is_truncated(record.abstract) else key_of(record.abstract)
         paper = None
         if record.arxiv_id:
             paper = by_id.get(record.arxiv_id)
@@ -125,6 +137,18 @@ def merge_records(records: Iterable[Record]) -> pd.DataFrame:
     return pd.DataFrame([_paper_row(paper) for paper in papers], columns=PAPER_COLUMNS)
 
 
+def _best_title(values: list[str]) -> str:
+    """The title most copies agree on (exactly as written); ties go to the first seen."""
+    complete = [v for v in values if v and not is_truncated(v)]
+    pool = complete or [v for v in values if v]
+    if not pool:
+        return ""
+    counts: dict[str, int] = {}
+    for value in pool:
+        counts[value] = counts.get(value, 0) + 1
+    return max(counts, key=lambda v: counts[v])  # dicts keep first-seen order for ties
+
+
 def _best_text(values: list[str]) -> str:
     """Longest complete text; a cut one ("...") only when no complete copy exists."""
     complete = [v for v in values if v and not is_truncated(v)]
@@ -150,7 +174,7 @@ def _paper_row(paper: _Paper) -> dict:
     counts = [r.author_count for r in records if r.author_count is not None]
     author_count = len(authors) if authors else (max(counts) if counts else None)
     upvotes = [r.upvotes for r in records if r.upvotes is not None]
-    title = _best_text([r.title for r in records])
+    title = _best_title([r.title for r in records])
     abstract = _best_text([r.abstract for r in records])
     if paper.arxiv_id:
         paper_id = f"arxiv:{paper.arxiv_id}"

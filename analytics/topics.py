@@ -251,13 +251,23 @@ def _surface_forms(phrase: str, texts: list[str]) -> tuple[str, int]:
     if not forms:
         return phrase, 0
     # Most frequent form; among equals prefer the shortest (fewest inserted joiners).
-    best = max(forms.items(), key=lambda kv: (kv[1], -len(kv[0])))[0]
+    best = _plain_case(max(forms.items(), key=lambda kv: (kv[1], -len(kv[0])))[0])
     # A phrase cut short by the bigram limit ("large language") is completed when one word nearly
     # always follows it.
     word, count = next_words.most_common(1)[0]
     if word and count >= 0.7 * sum(forms.values()) and len(phrase.split()) > 1:
         best = f"{best} {word}"
     return best, doc_freq
+
+
+def _plain_case(phrase: str) -> str:
+    """Undo title case from paper titles ("Large Language Models" -> "large language models") but keep
+    acronyms and mixed-case names as written (LLMs, LoRA, ImageNet, GPT-4)."""
+    def part_case(part: str) -> str:
+        keep = any(ch.isupper() for ch in part[1:]) or any(ch.isdigit() for ch in part)
+        return part if keep else part.lower()
+
+    return " ".join("-".join(part_case(p) for p in word.split("-")) for word in phrase.split(" "))
 
 
 def _capitalise(text: str) -> str:
@@ -338,7 +348,7 @@ def fit_topics(
     `embedder` (analytics.embedding.Embedder) embeds keyword candidates and guided topic names; without it
     keywords are plain c-TF-IDF and guided topics are skipped.
     """
-    embedding_model = embedder.model if embedder is not None else None
+    embedding_model = _bertopic_backend(embedder) if embedder is not None else None
     from bertopic import BERTopic
     from bertopic.representation import KeyBERTInspired, MaximalMarginalRelevance
     from bertopic.vectorizers import ClassTfidfTransformer
@@ -469,6 +479,17 @@ def fit_topics(
         topic_embeddings=centroids,
         params=params,
     )
+
+
+def _bertopic_backend(embedder: Any):
+    """Let BERTopic (KeyBERT-inspired keywords, MMR) embed words with whichever backend embedded the papers."""
+    from bertopic.backend import BaseEmbedder
+
+    class EmbedderBackend(BaseEmbedder):
+        def embed(self, documents, verbose: bool = False) -> np.ndarray:
+            return embedder.embed(list(documents), progress=False)
+
+    return EmbedderBackend()
 
 
 def layout_2d(reduced: np.ndarray, params: TopicParams) -> np.ndarray:

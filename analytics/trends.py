@@ -26,7 +26,7 @@ _PANDAS_FREQ = {"month": "M", "quarter": "Q", "year": "Y"}
 # per period on average; shares of a few papers are mostly noise.
 MAX_PERIODS = 48
 MIN_MEAN_PAPERS_PER_PERIOD = 30
-MIN_PERIODS_FALLBACK = 4
+MIN_PERIODS_FALLBACK = 4  # fewer periods than this is no trend at all
 
 Z95 = 1.959963984540054  # two-sided 95% normal quantile
 
@@ -36,6 +36,7 @@ MIN_PERIODS_WITH_DATA = 3
 EMERGING_FOLD = 4.0  # share at least x4 over the span: emerging; at most /4: fading
 CLEAR_FOLD = 1.25  # smaller clear changes than x1.25 (or /1.25) count as stable
 STABLE_FOLD_BOUND = 2.0  # "stable" needs the whole interval within /2 .. x2, otherwise we cannot tell
+MIN_SILENT_PERIODS = 2
 SILENT_EXPECTED = 3.0  # zero papers where >= 3 were expected happens by chance < 5% of the time
 
 GROWTH_CLASSES = ("emerging", "growing", "stable", "declining", "fading", "not enough dated papers")
@@ -53,8 +54,9 @@ def growth_rule(min_papers: int = 8) -> list[str]:
         f"- not enough dated papers: fewer than {min_papers} dated papers, dated papers in fewer than "
         f"{MIN_PERIODS_WITH_DATA} periods, or an interval so wide that it includes both /{STABLE_FOLD_BOUND:g} and "
         f"x{STABLE_FOLD_BOUND:g} over the span.",
-        "- fading: the topic went silent (no papers in its most recent periods although its earlier share predicts "
-        f"at least {SILENT_EXPECTED:g}; after BERTrend's popularity decay), or its share fell with 95% confidence to "
+        f"- fading: the topic went silent (no papers in its last {MIN_SILENT_PERIODS} or more periods although its "
+        f"earlier share predicts at least {SILENT_EXPECTED:g} there; after BERTrend's popularity decay), or its share "
+        "fell with 95% confidence to "
         f"at most 1/{EMERGING_FOLD:g} over the span.",
         f"- emerging: share rose with 95% confidence and to at least x{EMERGING_FOLD:g} over the span.",
         f"- growing: share rose with 95% confidence and to at least x{CLEAR_FOLD:g}.",
@@ -103,7 +105,7 @@ def choose_period(dates: pd.Series, *, configured: str = "auto") -> str:
     """The period length for trends: "month", "quarter" or "year".
 
     `configured` (config [trends] period) wins unless it is "auto". Otherwise: the finest period that
-    gives at most 48 periods over the date span and at least 30 dated papers per period on average.
+    gives 4 to 48 periods over the date span and at least 30 dated papers per period on average.
     When no period is that dense, the coarsest one that still gives at least 4 periods (a trend needs
     a few points), and months when even months give fewer than 4.
     """
@@ -120,7 +122,7 @@ def choose_period(dates: pd.Series, *, configured: str = "auto") -> str:
         n_periods = (periods.max() - periods.min()).n + 1
         candidates.append((period, n_periods, len(parsed) / n_periods))
     for period, n_periods, mean_papers in candidates:
-        if n_periods <= MAX_PERIODS and mean_papers >= MIN_MEAN_PAPERS_PER_PERIOD:
+        if MIN_PERIODS_FALLBACK <= n_periods <= MAX_PERIODS and mean_papers >= MIN_MEAN_PAPERS_PER_PERIOD:
             return period
     for period, n_periods, _ in reversed(candidates):
         if n_periods >= MIN_PERIODS_FALLBACK:
@@ -159,21 +161,31 @@ def _as_bool(values: pd.Series) -> pd.Series:
     return values.map(lambda v: str(v).strip().lower() in {"true", "1", "yes"} if not isinstance(v, bool) else v)
 
 
+# Dates that say when a paper appeared; "updated" and "captured" days do not.
+TREND_DATE_KINDS = ("published", "listed")
+
+
 def _column(papers: pd.DataFrame, name: str, default) -> pd.Series:
     if name in papers.columns:
         return papers[name]
     return pd.Series([default] * len(papers), index=papers.index, dtype="object")
 
 
-def assign_periods(papers: pd.DataFrame, period: str) -> pd.DataFrame:
+def assign_periods(papers: pd.DataFrame, period: str, kinds: tuple[str, ...] | None = TREND_DATE_KINDS) -> pd.DataFrame:
     """Per paper: its period (or None) and why it has none.
 
     A paper is placed in a period when it has a date and its uncertainty range (date_low..date_high)
-    lies inside that one period: a date known only to the year is not counted in a month.
+    lies inside that one period: a date known only to the year is not counted in a month. Only dates of
+    the given kinds count (by default publication and listing days: a last-update timestamp says when an
+    old paper was revised, not when it appeared).
     Returns columns period (pd.Period or NaT), inferred (bool), status in
-    {"dated", "undated", "too coarse"}.
+    {"dated", "undated", "too coarse", "not a publication date"}.
     """
     published = _parse_dates(_column(papers, "published", ""))
+    if kinds is not None and "date_kind" in papers.columns:
+        other_kind = published.notna() & ~papers["date_kind"].fillna("").isin(kinds).to_numpy()
+    else:
+        other_kind = pd.Series(False, index=papers.index)
     low = _parse_dates(_column(papers, "date_low", ""))
     high = _parse_dates(_column(papers, "date_high", ""))
     point = _to_periods(published, period)
@@ -182,6 +194,7 @@ def assign_periods(papers: pd.DataFrame, period: str) -> pd.DataFrame:
     has_range = low.notna() & high.notna()
     too_coarse = published.notna() & has_range & (low_period != high_period)
     status = np.where(published.isna(), "undated", np.where(too_coarse, "too coarse", "dated"))
+    status = np.where(np.asarray(other_kind) & (status == "dated"), "not a publication date", status)
     placed = point.where(status == "dated")
     inferred = _as_bool(_column(papers, "date_inferred", False).fillna(False)).astype(bool)
     return pd.DataFrame({"period": placed, "inferred": inferred.values, "status": status}, index=papers.index)
@@ -205,6 +218,7 @@ def topic_trends(
     *,
     period: str = "auto",
     include_inferred: bool = True,
+    kinds: tuple[str, ...] | None = TREND_DATE_KINDS,
 ) -> pd.DataFrame:
     """Count, share and Wilson 95% interval of every topic in every period.
 
@@ -220,7 +234,7 @@ def topic_trends(
     """
     dates_for_choice = _column(papers, "published", "")
     chosen = choose_period(dates_for_choice, configured=period)
-    placed = assign_periods(papers, chosen)
+    placed = assign_periods(papers, chosen, kinds)
     used = placed["status"] == "dated"
     if not include_inferred:
         used &= ~placed["inferred"]
@@ -235,6 +249,8 @@ def topic_trends(
         "papers_used": int(used.sum()),
         "papers_undated": int((placed["status"] == "undated").sum()),
         "papers_too_coarse": int((placed["status"] == "too coarse").sum()),
+        "papers_not_publication_date": int((placed["status"] == "not a publication date").sum()),
+        "date_kinds": list(kinds) if kinds is not None else "all",
         "papers_inferred_left_out": 0
         if include_inferred
         else int(((placed["status"] == "dated") & placed["inferred"]).sum()),
@@ -328,6 +344,8 @@ def _ranges(labels: list[str], flags: np.ndarray) -> str:
 def _fmt_fold(value: float) -> str:
     if not np.isfinite(value):
         return "x?"
+    if value > 1000 or value < 1 / 1000:  # beyond this the exact number means nothing
+        return "x>1000" if value > 1 else "/>1000"
     if value >= 1:
         return f"x{value:.2g}" if value < 10 else f"x{value:.0f}"
     return f"/{1 / value:.2g}" if 1 / value < 10 else f"/{1 / value:.0f}"
@@ -461,18 +479,19 @@ def topic_growth(trends: pd.DataFrame, *, min_papers: int = MIN_PAPERS, z: float
         interval = f"{_fmt_fold(change)} (95% CI {_fmt_fold(change_low)} to {_fmt_fold(change_high)})"
         span_text = f"{labels[0]}..{labels[-1]}"
 
-        # Popularity decay (BERTrend): silent in the recent periods although its earlier share predicts papers.
-        recent_n = max(2, math.ceil(0.2 * len(with_data)))
-        earlier_counts, earlier_totals = counts[:-recent_n], totals[:-recent_n]
-        if earlier_totals.sum() > 0:
-            expected_recent = earlier_counts.sum() / earlier_totals.sum() * totals[-recent_n:].sum()
-            if counts[-recent_n:].sum() == 0 and expected_recent >= SILENT_EXPECTED:
-                row["went_silent"] = True
+        # Popularity decay (BERTrend): silent in its latest periods although its earlier share predicts papers.
+        # At least two periods, so one thin (e.g. half-crawled) last period is not enough.
+        trailing_empty = len(counts) - (int(np.flatnonzero(counts > 0)[-1]) + 1) if counts.any() else len(counts)
+        expected_recent = 0.0
+        if trailing_empty >= MIN_SILENT_PERIODS:
+            before = slice(0, len(counts) - trailing_empty)
+            expected_recent = counts[before].sum() / totals[before].sum() * totals[-trailing_empty:].sum()
+            row["went_silent"] = bool(expected_recent >= SILENT_EXPECTED)
 
         if row["went_silent"]:
             row["growth_class"] = "fading"
             row["growth_reason"] = (
-                f"no papers in the last {recent_n} periods although its earlier share predicts "
+                f"no papers in the last {trailing_empty} periods although its earlier share predicts "
                 f"{expected_recent:.1f}; share {interval} over {span_text}"
             )
         elif change_low > 1:

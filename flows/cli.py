@@ -31,31 +31,109 @@ def run(
     input: Optional[Path] = typer.Option(None, "--input", "-i", help="Folder of dumps (default from config: data/samples)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Output folder (default from config: out)."),
     config: Optional[Path] = typer.Option(None, "--config", "-c", help="TOML file overriding config/default.toml."),
+    store: Optional[Path] = typer.Option(None, "--store", help="Store folder reused by reruns (default from config: store)."),
 ) -> None:
     """Run the whole pipeline: parse, dates, embed, topics, trends, report."""
     from analytics.config import load_config
-    from flows.pipeline import NoUsableInput, topictrends_flow
+    from analytics.store import StoreBusy
+    from flows.pipeline import NoUsableInput, run_pipeline
 
-    cfg = load_config(config)
+    overrides = {"run": {"store": _absolute(store)}} if store is not None else None
+    cfg = load_config(config, overrides)
     input_dir = _absolute(input) or str(cfg.resolve_path(cfg.run.input))
     output_dir = _absolute(output) or str(cfg.resolve_path(cfg.run.output))
     if not Path(input_dir).is_dir():
         console.print(f"[red]error:[/red] input folder {input_dir} does not exist or is not a folder")
         raise typer.Exit(2)
     try:
-        summary = topictrends_flow(input_dir, output_dir, _absolute(config))
+        summary = run_pipeline(input_dir, output_dir, _absolute(config), overrides)
     except NoUsableInput as error:
         console.print(f"[red]error:[/red] {error}")
         raise typer.Exit(2)
+    except StoreBusy as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(3)
+    if summary.get("status") == "unchanged":
+        console.print(f"[green]nothing new[/green]: {summary['message']} (same as run {summary['same_as_run']})")
+        print(f"Report: {summary['outputs']['report']}")
+        return
     totals = summary["totals"]
     coverage = summary["date_coverage"].get("overall", summary["date_coverage"])
     console.print(
         f"[green]done[/green]: {totals['papers']} papers from {totals['usable_files']} dumps "
         f"({totals['set_aside_files']} set aside, {totals['problems']} problems), {totals['topics']} topics, "
         f"dates: {coverage.get('stated', 0)} stated / {coverage.get('inferred', 0)} inferred / "
-        f"{coverage.get('undated', 0)} undated"
+        f"{coverage.get('undated', 0)} undated; topics by {summary['mode']}, "
+        f"{summary['embedding']['embedded_new']} papers embedded, {summary['embedding']['reused_from_store']} reused"
     )
     print(f"Report: {summary['outputs']['report']}")
+
+
+@app.command("evaluate-dates")
+def evaluate_dates(
+    input: Optional[Path] = typer.Option(None, "--input", "-i", help="Folder of dumps (default from config)."),
+    output: Optional[Path] = typer.Option(None, "--json", help="Also write the numbers to this JSON file."),
+) -> None:
+    """Hide the stated dates of dated papers, infer them again, and report how often the true date falls in
+    the inferred interval and how wide the intervals are (with and without arXiv-id evidence)."""
+    from analytics.config import load_config
+    from analytics.date_evaluation import evaluate_dates_for_folder, summary_lines
+    from analytics.outputs import write_json
+
+    cfg = load_config()
+    folder = input.resolve() if input is not None else cfg.resolve_path(cfg.run.input)
+    result = evaluate_dates_for_folder(folder)
+    for line in summary_lines(result):
+        print(line)
+    if output is not None:
+        write_json(result, output)
+
+
+@app.command()
+def serve(
+    input: Optional[Path] = typer.Option(None, "--input", "-i", help="Folder of dumps the scheduled runs read."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Output folder of the scheduled runs."),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="TOML file overriding config/default.toml."),
+    cron: Optional[str] = typer.Option(None, "--cron", help="Cron schedule (default: config schedule.cron)."),
+    register_only: bool = typer.Option(False, "--register-only",
+                                       help="Create or update the deployment and exit instead of serving it."),
+) -> None:
+    """Create a Prefect deployment with a cron schedule and serve it (runs the flow when due).
+
+    Needs a real Prefect server: `prefect server start --host 127.0.0.1` and PREFECT_API_URL set to it.
+    """
+    import os
+
+    from analytics.config import load_config
+    from flows.pipeline import flow_for
+
+    if not os.environ.get("PREFECT_API_URL"):
+        console.print(
+            "[red]error:[/red] scheduling needs a running Prefect server (the temporary one of `run` stops with it).\n"
+            "  1. .venv/bin/prefect server start --host 127.0.0.1 --port 4200\n"
+            "  2. PREFECT_API_URL=http://127.0.0.1:4200/api .venv/bin/topictrends serve"
+        )
+        raise typer.Exit(2)
+    cfg = load_config(config)
+    parameters = {
+        "input_dir": _absolute(input) or str(cfg.resolve_path(cfg.run.input)),
+        "output_dir": _absolute(output) or str(cfg.resolve_path(cfg.run.output)),
+        "config_path": _absolute(config),
+    }
+    schedule_cron = cron or cfg.schedule.cron
+    from prefect.schedules import Cron
+
+    schedule = Cron(schedule_cron, timezone=cfg.schedule.timezone)
+    if register_only:
+        deployment = flow_for(cfg).to_deployment(name=cfg.schedule.deployment, schedule=schedule,
+                                                    parameters=parameters)
+        deployment_id = deployment.apply()
+        print(f"Deployment topictrends/{cfg.schedule.deployment} ({deployment_id}) scheduled '{schedule_cron}' "
+              f"{cfg.schedule.timezone}")
+        return
+    console.print(f"serving topictrends/{cfg.schedule.deployment} on '{schedule_cron}' ({cfg.schedule.timezone}); "
+                  "Ctrl+C stops")
+    flow_for(cfg).serve(name=cfg.schedule.deployment, schedule=schedule, parameters=parameters)
 
 
 @app.command()

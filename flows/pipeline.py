@@ -1,9 +1,21 @@
-"""The topictrends Prefect flow: one task per stage, each a thin call into `analytics` or `reports`."""
+"""The topictrends Prefect flow: one task per stage, each a thin call into `analytics` or `reports`.
+
+A run: list the dumps (stop early when nothing changed since the last completed run), parse them (cached
+per file digest across runs), merge duplicates and date papers, embed the papers the store has not seen,
+find topics (refit and match to the previous run, or assign new papers to existing topics), compute trends,
+write outputs atomically, then commit the run to the store.
+"""
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import logging
+import os
 import platform
+import shutil
+import signal
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -15,14 +27,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 
-from analytics import outputs
+from analytics import identity, outputs
 from analytics.config import Config, load_config
 from analytics.dates import assign_dates, date_coverage, stated_dates
 from analytics.dedupe import merge_records
-from analytics.embedding import load_embedder, paper_text
-from analytics.parsing import iter_dumps
-from analytics.records import ParsedFile
+from analytics.embedding import content_hash, load_embedder, paper_text
+from analytics.parsing import read_dump
+from analytics.records import ParsedFile, Problem
+from analytics.store import Store, open_store
 from analytics.topics import fit_topics
 from analytics.trends import topic_growth, topic_trends
 from reports import build_report
@@ -31,6 +45,8 @@ KEY_PACKAGES = [
     "topictrends", "bertopic", "umap-learn", "hdbscan", "sentence-transformers", "model2vec", "torch",
     "pandas", "numpy", "scikit-learn", "plotly", "prefect", "duckdb",
 ]
+ANALYTICS_DIR = Path(__file__).resolve().parents[1] / "analytics"
+EMBED_CHUNK = 512  # papers embedded (and committed to the store) per step
 
 
 class NoUsableInput(RuntimeError):
@@ -42,7 +58,7 @@ class StageTimer:
     timings: dict[str, float] = field(default_factory=dict)
 
     def record(self, stage: str, started: float) -> None:
-        self.timings[stage] = round(time.perf_counter() - started, 3)
+        self.timings[stage] = round(self.timings.get(stage, 0.0) + time.perf_counter() - started, 3)
 
 
 def _logger() -> logging.Logger | logging.LoggerAdapter:
@@ -50,6 +66,12 @@ def _logger() -> logging.Logger | logging.LoggerAdapter:
         return get_run_logger()
     except Exception:  # called outside a flow run (unit use)
         return logging.getLogger("topictrends")
+
+
+def crash_point(stage: str) -> None:
+    """Fault injection for the crash tests: TOPICTRENDS_CRASH_AT=<stage> kills the process (SIGKILL) here."""
+    if os.environ.get("TOPICTRENDS_CRASH_AT") == stage:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def package_versions() -> dict[str, str]:
@@ -62,11 +84,64 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-@task(name="parse dumps")
-def parse_task(input_dir: str, column_mapping: dict[str, str]) -> list[ParsedFile]:
+def _digest_files(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(path.relative_to(ANALYTICS_DIR.parent).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def code_digest() -> str:
+    """Digest of the analytics code: a change to parsing or clustering code invalidates cached work."""
+    return _digest_files([p for p in ANALYTICS_DIR.rglob("*.py")])
+
+
+def file_digest(path: Path) -> str | None:
+    try:
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
+    except OSError:
+        return None
+
+
+def list_dumps(folder: Path) -> list[Path]:
+    """Every entry of the input folder except hidden ones (editor/OS droppings), sorted by name."""
+    return sorted(p for p in Path(folder).iterdir() if not p.name.startswith("."))
+
+
+# -- tasks ----------------------------------------------------------------------------------------
+
+def _parse_cache_key(context, parameters: dict[str, Any]) -> str:
+    """Cache parsed dumps by content digest, column mapping and parser code, never by path or run."""
+    key = json.dumps([parameters["digest"], parameters["column_mapping"], parameters["code"]], sort_keys=True)
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@task(name="parse dump", cache_key_fn=_parse_cache_key, persist_result=True, retries=0)
+def parse_file_task(path: str, digest: str, column_mapping: dict[str, str], code: str) -> ParsedFile:
+    return read_dump(Path(path), column_mapping=column_mapping or None)
+
+
+def parse_dumps(entries: list[Path], digests: dict[str, str | None], column_mapping: dict[str, str],
+                code: str) -> list[ParsedFile]:
+    """Parse every dump as its own task on the flow's task runner (threads, or a Dask cluster), one file
+    at a time per worker; unchanged files come from the cache."""
     log = _logger()
+    futures = []
+    for entry in entries:
+        digest = digests.get(str(entry))
+        if entry.is_file() and digest is not None:
+            futures.append(parse_file_task.submit(str(entry), digest, column_mapping, code))
+        else:
+            futures.append(None)
     parsed_files = []
-    for parsed in iter_dumps(Path(input_dir), column_mapping=column_mapping or None):
+    for entry, future in zip(entries, futures):
+        parsed = future.result() if future is not None else read_dump(entry, column_mapping=column_mapping or None)
+        parsed.path = str(entry)
         for problem in parsed.problems:
             (log.error if problem.severity == "error" else log.warning)(str(problem))
         log.info("%s: %s, %d records", parsed.file, parsed.format, len(parsed.records))
@@ -74,7 +149,7 @@ def parse_task(input_dir: str, column_mapping: dict[str, str]) -> list[ParsedFil
     return parsed_files
 
 
-@task(name="merge duplicates and date papers")
+@task(name="merge duplicates and date papers", cache_policy=NO_CACHE)
 def papers_task(parsed_files: list[ParsedFile], cfg: Config) -> pd.DataFrame:
     stated: dict[str, Any] = {}
     for parsed in parsed_files:
@@ -83,56 +158,272 @@ def papers_task(parsed_files: list[ParsedFile], cfg: Config) -> pd.DataFrame:
     papers = merge_records(records)
     capture_dates = {p.file: p.context.get("capture_date") for p in parsed_files if p.context.get("capture_date")}
     evidence = cfg.resolve_path(cfg.dates.evidence_table)
-    return assign_dates(
+    papers = assign_dates(
         papers, stated, capture_dates=capture_dates,
         evidence_table=evidence if evidence.exists() else None, infer=True,
     )
+    papers["text"] = [paper_text(t, a) for t, a in zip(papers["title"], papers["abstract"])]
+    papers["content_hash"] = papers["text"].map(content_hash)
+    return papers
 
 
-@task(name="embed papers")
-def embed_task(texts: list[str], cfg: Config) -> tuple[np.ndarray, dict[str, Any]]:
+def choose_backend(cfg: Config, n_papers: int) -> str:
     backend = cfg.embedding.backend
     if backend == "auto":
-        backend = "static" if len(texts) > cfg.embedding.auto_static_above else "sentence-transformer"
-    embedder = load_embedder(backend, model_path=cfg.embedding.model_path, batch_size=cfg.embedding.batch_size)
+        backend = "static" if n_papers > cfg.embedding.auto_static_above else "sentence-transformer"
+    return backend
+
+
+@functools.lru_cache(maxsize=2)
+def cached_embedder(backend: str, model_path: str | None, batch_size: int):
+    """One loaded model per process (the flow's, or each Dask worker's)."""
+    return load_embedder(backend, model_path=model_path, batch_size=batch_size)
+
+
+@task(name="embed chunk", cache_policy=NO_CACHE)
+def embed_chunk_task(texts: list[str], backend: str, model_path: str | None, batch_size: int) -> np.ndarray:
+    return cached_embedder(backend, model_path, batch_size).embed(texts, progress=False)
+
+
+def embed_papers(texts: list[str], hashes: list[str], cfg: Config, store: Store, *, distributed: bool):
+    """Embed only what the store has not embedded with this model, a chunk at a time, committing each chunk
+    to the store as it is done (a killed run keeps its finished chunks). On a Dask cluster the chunks run in
+    parallel on the workers; locally they run one after the other (the model already uses every core)."""
+    log = _logger()
+    backend = choose_backend(cfg, len(texts))
+    embedder = cached_embedder(backend, cfg.embedding.model_path, cfg.embedding.batch_size)
+    cached = store.cached_embeddings(hashes, embedder.model_id)
+    todo: list[int] = []  # one row per distinct text not in the store
+    seen: set[str] = set()
+    for row, text_hash in enumerate(hashes):
+        if text_hash not in cached and text_hash not in seen:
+            seen.add(text_hash)  # `seen`: texts embedded in this run
+            todo.append(row)
+    log.info("embeddings: %d papers reuse stored embeddings, %d texts to embed with %s",
+             len(hashes) - len(todo), len(todo), embedder.model_id)
+    chunks = [todo[start:start + EMBED_CHUNK] for start in range(0, len(todo), EMBED_CHUNK)]
+    args = (backend, cfg.embedding.model_path, cfg.embedding.batch_size)
     started = time.perf_counter()
-    vectors = embedder.embed(texts, progress=True)
+    from tqdm.auto import tqdm
+
+    def finish(rows: list[int], vectors: np.ndarray) -> None:
+        chunk_hashes = [hashes[i] for i in rows]
+        store.save_embeddings(chunk_hashes, vectors, embedder.model_id)
+        cached.update(zip(chunk_hashes, vectors))
+        bar.update(len(rows))
+        crash_point("embedding")
+
+    with tqdm(total=len(todo), desc="Embedding papers", unit="paper", disable=not todo) as bar:
+        if distributed:
+            futures = [embed_chunk_task.submit([texts[i] for i in rows], *args) for rows in chunks]
+            for rows, future in zip(chunks, futures):
+                finish(rows, future.result())
+        else:
+            for rows in chunks:
+                finish(rows, embed_chunk_task([texts[i] for i in rows], *args))
     seconds = time.perf_counter() - started
+    matrix = np.vstack([cached[h] for h in hashes]).astype(np.float32) if hashes else np.zeros((0, embedder.dim))
     info = {
         "backend": embedder.backend,
         "model_id": embedder.model_id,
         "dim": int(embedder.dim),
-        "embedded": len(texts),
-        "papers_per_second": round(len(texts) / seconds, 1) if seconds > 0 else None,
+        "papers": len(hashes),
+        "embedded_new": len(todo),
+        "reused_from_store": sum(1 for h in hashes if h not in seen),  # papers whose text the store had
+        "papers_per_second": round(len(todo) / seconds, 1) if todo and seconds > 0 else None,
     }
-    return vectors, info, embedder
+    return matrix, info, embedder
 
 
-@task(name="find topics")
-def topics_task(texts: list[str], embeddings: np.ndarray, embedder: Any, cfg: Config):
-    return fit_topics(texts, embeddings, cfg.topics, embedder=embedder, progress=False)
+@dataclass
+class TopicOutcome:
+    papers: pd.DataFrame  # with topic_id, raw_topic_id, topic_label, map_x, map_y
+    topics: pd.DataFrame  # topic_id, label, keywords, size, representative_papers, representative_ids, guided
+    centroids: dict[int, np.ndarray]
+    lineage: pd.DataFrame
+    mode: str
+    params: dict[str, Any]
 
 
-@task(name="trends")
+def choose_mode(cfg: Config, store: Store, previous: dict | None, n_new: int, n_papers: int) -> str:
+    mode = cfg.incremental.mode
+    if previous is None:
+        return "refit"
+    if mode != "auto":
+        return mode
+    if n_new > cfg.incremental.refit_new_share * n_papers:
+        return "refit"
+    if store.completed_runs_since_refit() + 1 >= cfg.incremental.refit_every_runs:
+        return "refit"
+    return "assign"
+
+
+def _topic_rows(papers: pd.DataFrame, assignment: np.ndarray, centroids: dict[int, np.ndarray],
+                embeddings: np.ndarray) -> dict[int, dict[str, Any]]:
+    """Representative papers (closest to the centroid) and size for each topic."""
+    rows = {}
+    for topic, centroid in centroids.items():
+        members = np.where(assignment == topic)[0]
+        sims = embeddings[members] @ centroid
+        best = members[np.argsort(-sims, kind="stable")[:3]]
+        rows[topic] = {
+            "size": int(len(members)),
+            "representative_papers": " | ".join(papers["title"].iloc[best].tolist()),
+            "representative_ids": ";".join(papers["paper_id"].iloc[best].tolist()),
+        }
+    return rows
+
+
+@task(name="find topics", cache_policy=NO_CACHE)
+def topics_task(papers: pd.DataFrame, embeddings: np.ndarray, embedder: Any, cfg: Config,
+                store: Store, previous: dict | None, mode: str) -> TopicOutcome:
+    papers = papers.copy()
+    if mode == "assign":
+        return _assign_new_papers(papers, embeddings, cfg, store, previous)
+    result = fit_topics(papers["text"].tolist(), embeddings, cfg.topics, embedder=embedder, progress=False)
+    crash_point("clustering")
+    local_ids = result.topic_ids
+    topics = result.topics.drop(columns=["representative_rows"]).set_index("topic_id")
+    centroids = result.topic_embeddings
+    if previous is not None:
+        prev_papers = store.previous_assignments(previous["run_id"])
+        prev_topics = store.previous_topics(previous["run_id"])
+        match = identity.match_topics(
+            previous_assignment=dict(zip(prev_papers["paper_id"], prev_papers["topic_id"].astype(int))),
+            previous_centroids={int(t): np.asarray(c, dtype=np.float32) for t, c in
+                                zip(prev_topics["topic_id"], prev_topics["centroid"]) if c is not None},
+            previous_labels=dict(zip(prev_topics["topic_id"].astype(int), prev_topics["label"])),
+            new_assignment=dict(zip(papers["paper_id"], local_ids.astype(int))),
+            new_centroids=centroids,
+            next_free_id=store.max_topic_id_ever() + 1,
+        )
+        id_map, lineage = match.id_map, match.lineage
+        for stable_id, label in match.label_map.items():  # matched topics keep the label people know
+            local = next(n for n, s in id_map.items() if s == stable_id)
+            topics.loc[local, "label"] = label
+    else:
+        id_map = {t: t for t in centroids}
+        lineage = pd.DataFrame({"topic_id": sorted(centroids), "status": "new", "previous_topic_ids": "",
+                                "shared_papers": 0, "similarity": 0.0})
+    map_ids = lambda t: id_map.get(int(t), -1) if t != -1 else -1  # noqa: E731
+    papers["topic_id"] = [map_ids(t) for t in local_ids]
+    papers["raw_topic_id"] = [map_ids(t) for t in result.raw_topic_ids]
+    topics = topics.rename(index=id_map).reset_index().rename(columns={"index": "topic_id"})
+    stable_centroids = {id_map[t]: c for t, c in centroids.items()}
+    extra = _topic_rows(papers, papers["topic_id"].to_numpy(), stable_centroids, embeddings)
+    for column in ("size", "representative_papers", "representative_ids"):
+        topics[column] = topics["topic_id"].map(lambda t, c=column: extra[int(t)][c])
+    topics = topics.sort_values("topic_id").reset_index(drop=True)
+    papers["map_x"] = np.round(result.map_xy[:, 0], 4)
+    papers["map_y"] = np.round(result.map_xy[:, 1], 4)
+    return _finish(papers, topics, stable_centroids, lineage, "refit", result.params.to_dict())
+
+
+def _assign_new_papers(papers: pd.DataFrame, embeddings: np.ndarray, cfg: Config, store: Store,
+                       previous: dict) -> TopicOutcome:
+    """Keep the previous run's topics; put papers it did not have into them by nearest centroid."""
+    prev_papers = store.previous_assignments(previous["run_id"])
+    prev_topics = store.previous_topics(previous["run_id"])
+    centroids = {int(t): np.asarray(c, dtype=np.float32) for t, c in zip(prev_topics["topic_id"], prev_topics["centroid"])
+                 if c is not None}
+    prev_rows = {pid: json.loads(data) for pid, data in zip(prev_papers["paper_id"], prev_papers["data"])}
+    known = papers["paper_id"].isin(prev_rows).to_numpy()
+    topic_ids = np.full(len(papers), -1, dtype=int)
+    raw_ids = np.full(len(papers), -1, dtype=int)
+    xy = np.zeros((len(papers), 2), dtype=np.float32)
+    for i, pid in enumerate(papers["paper_id"]):
+        if known[i]:
+            row = prev_rows[pid]
+            topic_ids[i], raw_ids[i] = int(row["topic_id"]), int(row.get("raw_topic_id", row["topic_id"]))
+            xy[i] = (float(row["map_x"]), float(row["map_y"]))
+    new_rows = np.where(~known)[0]
+    assigned = identity.assign_to_topics(embeddings[new_rows], centroids, cfg.incremental.assign_min_similarity)
+    topic_ids[new_rows] = assigned
+    raw_ids[new_rows] = assigned
+    if len(new_rows) and known.any():
+        xy[new_rows] = identity.place_on_map(embeddings[new_rows], embeddings[known], xy[known])
+    papers["topic_id"], papers["raw_topic_id"] = topic_ids, raw_ids
+    papers["map_x"], papers["map_y"] = np.round(xy[:, 0], 4), np.round(xy[:, 1], 4)
+    topics = pd.DataFrame([json.loads(d) for d in prev_topics["data"]])
+    extra = _topic_rows(papers, topic_ids, centroids, embeddings)
+    for column in ("size", "representative_papers", "representative_ids"):
+        topics[column] = topics["topic_id"].map(lambda t, c=column: extra.get(int(t), {}).get(c, 0 if c == "size" else ""))
+    topics = topics[[c for c in topics.columns if c in
+                     ("topic_id", "label", "keywords", "size", "guided", "representative_papers", "representative_ids")]]
+    prev_sizes = prev_topics.set_index("topic_id")["size"].to_dict()
+    lineage = pd.DataFrame({
+        "topic_id": topics["topic_id"],
+        "status": ["grown" if s > prev_sizes.get(t, 0) else "continued" for t, s in zip(topics["topic_id"], topics["size"])],
+        "previous_topic_ids": topics["topic_id"].astype(str),
+        "shared_papers": [prev_sizes.get(t, 0) for t in topics["topic_id"]],
+        "similarity": 1.0,
+    })
+    params = dict(previous["summary"].get("topic_params", {}))
+    params["assigned_new_papers"] = int(len(new_rows))
+    return _finish(papers, topics, centroids, lineage, "assign", params)
+
+
+def _finish(papers, topics, centroids, lineage, mode, params) -> TopicOutcome:
+    label_of = dict(zip(topics["topic_id"].astype(int), topics["label"]))
+    papers["topic_label"] = papers["topic_id"].map(lambda t: label_of.get(int(t), "Outliers (no topic)"))
+    return TopicOutcome(papers=papers, topics=topics, centroids=centroids, lineage=lineage, mode=mode, params=params)
+
+
+@task(name="trends", cache_policy=NO_CACHE)
 def trends_task(papers: pd.DataFrame, cfg: Config) -> tuple[pd.DataFrame, pd.DataFrame]:
-    trends = topic_trends(papers, period=cfg.trends.period, include_inferred=cfg.dates.include_inferred)
+    trends = topic_trends(papers, period=cfg.trends.period, include_inferred=cfg.dates.include_inferred,
+                          kinds=tuple(cfg.dates.trend_kinds))
     growth = topic_growth(trends, min_papers=cfg.trends.min_papers)
     return trends, growth
 
 
-@task(name="write outputs")
-def write_task(out_dir: str, papers: pd.DataFrame, topics: pd.DataFrame, trends: pd.DataFrame,
-               growth: pd.DataFrame, summary: dict[str, Any]) -> dict[str, str]:
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    outputs.write_csv(outputs.papers_table(papers), out / "papers.csv")
-    outputs.write_csv(topics_with_growth(topics, growth), out / "topics.csv")
-    outputs.write_csv(trends, out / "trends.csv")
-    report_path = out / "report.html"
-    build_report(report_path, outputs.papers_table(papers), topics, trends, growth, summary)
-    return {"papers": str(out / "papers.csv"), "topics": str(out / "topics.csv"),
-            "trends": str(out / "trends.csv"), "report": str(report_path), "run": str(out / "run.json")}
+def topics_with_growth(topics: pd.DataFrame, growth: pd.DataFrame, lineage: pd.DataFrame) -> pd.DataFrame:
+    """topics.csv: the topic table plus its growth figures, class and lineage status."""
+    extra = [c for c in growth.columns if c != "topic_id" and c not in topics.columns]
+    table = topics.merge(growth[["topic_id", *extra]], on="topic_id", how="left")
+    if len(lineage):
+        status = lineage[lineage["status"] != "vanished"][["topic_id", "status", "previous_topic_ids"]]
+        table = table.merge(status.rename(columns={"status": "lineage", "previous_topic_ids": "lineage_from"}),
+                            on="topic_id", how="left")
+    return table
 
+
+@task(name="write outputs", cache_policy=NO_CACHE)
+def write_task(out_dir: str, run_id: str, papers_csv: pd.DataFrame, topics: pd.DataFrame, trends: pd.DataFrame,
+               growth: pd.DataFrame, lineage: pd.DataFrame, summary: dict[str, Any], cfg: Config) -> dict[str, str]:
+    """Write every output into a staging folder, then move them into place (run.json last).
+
+    A run killed while writing leaves the previous outputs as they were; only the moves at the end,
+    milliseconds long, touch them, and each move is an atomic rename.
+    """
+    out = Path(out_dir)
+    staging = out / f".staging-{run_id}"
+    staging.mkdir(parents=True, exist_ok=True)
+    outputs.write_csv(papers_csv, staging / "papers.csv")
+    crash_point("writing_outputs")
+    outputs.write_csv(topics_with_growth(topics, growth, lineage), staging / "topics.csv")
+    outputs.write_csv(trends, staging / "trends.csv")
+    outputs.write_csv(lineage, staging / "lineage.csv")
+    build_report(staging / "report.html", papers_csv, topics, trends, growth, summary,
+                 max_map_points=cfg.report.max_map_points, min_papers=cfg.trends.min_papers)
+    names = ["papers.csv", "topics.csv", "trends.csv", "lineage.csv", "report.html"]
+    for name in names:
+        os.replace(staging / name, out / name)
+    staging.rmdir()
+    paths = {name.split(".")[0]: str(out / name) for name in names}
+    paths["report"] = str(out / "report.html")
+    paths["run"] = str(out / "run.json")
+    return paths
+
+
+def clean_stale_staging(out: Path) -> None:
+    """Remove staging folders left by runs that were killed while writing."""
+    if out.is_dir():
+        for stale in out.glob(".staging-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+# -- summary helpers ------------------------------------------------------------------------------
 
 def file_summary(parsed: ParsedFile) -> dict[str, Any]:
     return {
@@ -146,22 +437,44 @@ def file_summary(parsed: ParsedFile) -> dict[str, Any]:
     }
 
 
-def topics_table(result, papers: pd.DataFrame) -> pd.DataFrame:
-    topics = result.topics.copy()
-    topics["representative_papers"] = topics["representative_rows"].map(
-        lambda rows: " | ".join(papers["title"].iloc[rows].tolist())
-    )
-    topics["representative_ids"] = topics["representative_rows"].map(
-        lambda rows: ";".join(papers["paper_id"].iloc[rows].tolist())
-    )
-    return topics.drop(columns=["representative_rows"])
+def _coverage_by_file(papers: pd.DataFrame) -> dict[str, Any]:
+    """Date coverage per dump file: a paper counts for every file it was read from."""
+    exploded = papers[["sources", "published", "date_inferred"]].explode("sources")
+    exploded["file"] = exploded["sources"].astype(str).str.rsplit(":", n=1).str[0]
+    coverage = {}
+    for name, group in exploded.groupby("file", sort=True):
+        dated = group["published"] != ""
+        inferred = group["date_inferred"].astype(bool)
+        coverage[name] = {"stated": int((dated & ~inferred).sum()), "inferred": int((dated & inferred).sum()),
+                          "undated": int((~dated).sum())}
+    return coverage
 
 
-def topics_with_growth(topics: pd.DataFrame, growth: pd.DataFrame) -> pd.DataFrame:
-    """topics.csv: the topic table plus its growth figures and class."""
-    extra = [c for c in growth.columns if c != "topic_id" and c not in topics.columns]
-    return topics.merge(growth[["topic_id", *extra]], on="topic_id", how="left")
+def _changes(outcome: TopicOutcome, previous: dict | None, store: Store) -> dict[str, Any] | None:
+    """What changed since the previous completed run: new papers, new topics, topics that grew fastest."""
+    if previous is None:
+        return None
+    prev_papers = store.previous_assignments(previous["run_id"])
+    prev_sizes = store.previous_topics(previous["run_id"]).set_index("topic_id")["size"].to_dict()
+    new_papers = int((~outcome.papers["paper_id"].isin(set(prev_papers["paper_id"]))).sum())
+    lineage = outcome.lineage
+    new_topics = [
+        {"topic_id": int(r.topic_id), "status": r.status, "from": r.previous_topic_ids}
+        for r in lineage.itertuples() if r.status in ("new", "split", "merged")
+    ]
+    growth = []
+    for row in outcome.topics.itertuples():
+        before = int(prev_sizes.get(row.topic_id, 0))
+        if before and row.size > before:
+            growth.append({"topic_id": int(row.topic_id), "papers_before": before, "papers_now": int(row.size),
+                           "added": int(row.size - before)})
+    growth.sort(key=lambda g: (-g["added"], g["topic_id"]))
+    vanished = [int(r.topic_id) for r in lineage.itertuples() if r.status == "vanished"]
+    return {"previous_run": previous["run_id"], "mode": outcome.mode, "new_papers": new_papers,
+            "new_topics": new_topics, "fastest_growing": growth[:10], "vanished_topics": len(vanished)}
 
+
+# -- the flow -------------------------------------------------------------------------------------
 
 @flow(name="topictrends", log_prints=True)
 def topictrends_flow(input_dir: str, output_dir: str, config_path: str | None = None,
@@ -169,16 +482,73 @@ def topictrends_flow(input_dir: str, output_dir: str, config_path: str | None = 
     """Parse dumps, date and merge papers, embed, find topics, compute trends, write outputs and report."""
     cfg = load_config(config_path, overrides)
     log = _logger()
-    run_id = uuid.uuid4().hex[:12]
-    started_at = datetime.now(timezone.utc)
+    store_dir = cfg.resolve_path(cfg.run.store)
+    with open_store(store_dir, wait_seconds=cfg.run.lock_wait_seconds) as store:
+        return _run(cfg, store, Path(input_dir), Path(output_dir), log)
+
+
+def task_runner_for(cfg: Config):
+    """Threads on this machine by default; a Dask cluster (prefect-dask) when configured."""
+    if cfg.compute.task_runner == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        if cfg.compute.dask_address:
+            return DaskTaskRunner(address=cfg.compute.dask_address)
+        return DaskTaskRunner(cluster_kwargs={"n_workers": cfg.compute.dask_workers, "threads_per_worker": 1,
+                                              "processes": True, "dashboard_address": None})
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    return ThreadPoolTaskRunner(max_workers=cfg.compute.max_threads)
+
+
+def flow_for(cfg: Config):
+    return topictrends_flow.with_options(task_runner=task_runner_for(cfg))
+
+
+def run_pipeline(input_dir: str, output_dir: str, config_path: str | None = None,
+                 overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Run the flow with the task runner the config asks for."""
+    cfg = load_config(config_path, overrides)
+    return flow_for(cfg)(input_dir, output_dir, config_path, overrides)
+
+
+def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> dict[str, Any]:
+    run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     timer = StageTimer()
 
     t = time.perf_counter()
-    parsed_files = parse_task(input_dir, cfg.parsing.column_mapping)
+    entries = list_dumps(input_dir)
+    digests = {str(p): (file_digest(p) if p.is_file() else None) for p in entries}
+    code = code_digest()
+    config_json = json.dumps(cfg.model_dump(), sort_keys=True)
+    input_digest = hashlib.sha256(json.dumps(
+        [sorted((Path(p).name, d) for p, d in digests.items()), config_json, code], default=str
+    ).encode()).hexdigest()
+    previous = store.last_completed_run()
+    outputs_present = (output_dir / "run.json").exists()
+    if previous and previous["input_digest"] == input_digest and outputs_present:
+        last = json.loads((output_dir / "run.json").read_text(encoding="utf-8"))
+        if last.get("run_id") == previous["run_id"]:
+            timer.record("check_inputs", t)
+            summary = {"run_id": run_id, "status": "unchanged", "started_at": started_at,
+                       "same_as_run": previous["run_id"], "timings": timer.timings,
+                       "message": "no new or changed dumps and the same config: outputs left as they are"}
+            store.record_run(run_id=run_id, started_at=started_at,
+                             finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                             status="unchanged", mode="unchanged", input_digest=input_digest, summary=summary)
+            outputs.write_json(summary, output_dir / "runs" / f"{run_id}.json")
+            log.info("nothing changed since run %s; outputs left as they are", previous["run_id"])
+            summary["outputs"] = {"report": str(output_dir / "report.html"), "run": str(output_dir / "run.json")}
+            return summary
+    timer.record("check_inputs", t)
+
+    t = time.perf_counter()
+    parsed_files = parse_dumps(entries, digests, cfg.parsing.column_mapping, code)
     timer.record("parse", t)
     usable = [p for p in parsed_files if p.usable]
     if not usable:
-        problems = "; ".join(str(pr) for p in parsed_files for pr in p.problems) or "no files"
+        problems = "; ".join(str(pr) for p in parsed_files for pr in p.problems) or "the folder is empty"
         raise NoUsableInput(f"no usable input in {input_dir}: {problems}")
 
     t = time.perf_counter()
@@ -186,76 +556,76 @@ def topictrends_flow(input_dir: str, output_dir: str, config_path: str | None = 
     timer.record("merge_and_dates", t)
 
     t = time.perf_counter()
-    texts = [paper_text(title, abstract) for title, abstract in zip(papers["title"], papers["abstract"])]
-    embeddings, embedding_info, embedder = embed_task(texts, cfg)
+    embeddings, embedding_info, embedder = embed_papers(
+        papers["text"].tolist(), papers["content_hash"].tolist(), cfg, store,
+        distributed=cfg.compute.task_runner == "dask")
     timer.record("embed", t)
 
     t = time.perf_counter()
-    result = topics_task(texts, embeddings, embedder, cfg)
+    n_new = int((~papers["paper_id"].isin(set(store.previous_assignments(previous["run_id"])["paper_id"]))).sum()) \
+        if previous else len(papers)
+    mode = choose_mode(cfg, store, previous, n_new, len(papers))
+    outcome = topics_task(papers, embeddings, embedder, cfg, store, previous, mode)
     timer.record("topics", t)
-    papers = papers.copy()
-    papers["topic_id"] = result.topic_ids
-    papers["raw_topic_id"] = result.raw_topic_ids
-    label_of = dict(zip(result.topics["topic_id"], result.topics["label"]))
-    papers["topic_label"] = papers["topic_id"].map(lambda t: label_of.get(t, "Outliers"))
-    papers["map_x"] = np.round(result.map_xy[:, 0], 4)
-    papers["map_y"] = np.round(result.map_xy[:, 1], 4)
+    papers = outcome.papers
 
     t = time.perf_counter()
     trends, growth = trends_task(papers, cfg)
     timer.record("trends", t)
-    topics = topics_table(result, papers)
 
-    n_papers = len(papers)
     n_records = sum(len(p.records) for p in parsed_files)
     summary: dict[str, Any] = {
         "run_id": run_id,
-        "started_at": started_at.isoformat(timespec="seconds"),
-        "input": str(Path(input_dir).resolve()),
-        "output": str(Path(output_dir).resolve()),
+        "status": "completed",
+        "started_at": started_at,
+        "input": str(input_dir.resolve()),
+        "output": str(output_dir.resolve()),
+        "store": str(store.folder.resolve()),
+        "mode": outcome.mode,
+        "task_runner": cfg.compute.task_runner,
         "files": [file_summary(p) for p in parsed_files],
         "totals": {
             "files": len(parsed_files),
             "usable_files": len(usable),
             "set_aside_files": len(parsed_files) - len(usable),
             "records": n_records,
-            "papers": n_papers,
-            "duplicates_merged": n_records - n_papers,
+            "papers": len(papers),
+            "duplicates_merged": n_records - len(papers),
             "problems": sum(len(p.problems) for p in parsed_files),
-            "topics": int(len(topics)),
-            "outlier_share_raw": round(float((result.raw_topic_ids == -1).mean()), 4),
-            "outlier_share": round(float((result.topic_ids == -1).mean()), 4),
+            "topics": int(len(outcome.topics)),
+            "outlier_share_raw": round(float((papers["raw_topic_id"] == -1).mean()), 4),
+            "outlier_share": round(float((papers["topic_id"] == -1).mean()), 4),
         },
         "date_coverage": date_coverage(papers),
         "date_coverage_by_file": _coverage_by_file(papers),
-        "trends": {"period": trends.attrs.get("period", cfg.trends.period),
-                   "include_inferred": cfg.dates.include_inferred},
+        "date_coverage_by_topic": date_coverage(papers, by="topic_id").get("groups", {}),
+        "trends": {key: value for key, value in trends.attrs.items()},
         "embedding": embedding_info,
-        "topic_params": result.params.to_dict(),
+        "topic_params": outcome.params,
+        "lineage": outcome.lineage["status"].value_counts().to_dict(),
+        "changes": _changes(outcome, previous, store),
         "config": cfg.model_dump(),
         "versions": package_versions(),
+        "timings": dict(timer.timings),
     }
-    summary["timings"] = dict(timer.timings)
 
     t = time.perf_counter()
-    paths = write_task(output_dir, papers, topics, trends, growth, summary)
+    papers_csv = outputs.papers_table(papers.drop(columns=["text"]))
+    clean_stale_staging(output_dir)
+    paths = write_task(str(output_dir), run_id, papers_csv, outcome.topics, trends, growth, outcome.lineage, summary, cfg)
     timer.record("write_outputs", t)
     summary["timings"] = dict(timer.timings)
     summary["finished_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     summary["outputs"] = paths
-    # run.json last: its presence with this run_id means every other output of the run is in place.
-    outputs.write_json(summary, Path(output_dir) / "run.json")
+    # run.json after every other output: its run_id names the run those outputs come from.
+    outputs.write_json(summary, output_dir / "run.json")
+    outputs.write_json(summary, output_dir / "runs" / f"{run_id}.json")
+    crash_point("before_commit")
+    store_papers = papers_csv.assign(content_hash=papers["content_hash"].to_numpy())
+    store.record_run(
+        run_id=run_id, started_at=started_at, finished_at=summary["finished_at"], status="completed",
+        mode=outcome.mode, input_digest=input_digest, summary=summary, papers=store_papers,
+        topics=outcome.topics, centroids=outcome.centroids, lineage=outcome.lineage,
+    )
     log.info("report: %s", paths["report"])
     return summary
-
-
-def _coverage_by_file(papers: pd.DataFrame) -> dict[str, Any]:
-    """Date coverage per dump file: a paper counts for every file it was read from."""
-    exploded = papers[["sources", "published", "date_inferred"]].explode("sources")
-    exploded["file"] = exploded["sources"].astype(str).str.rsplit(":", n=1).str[0]
-    coverage = {}
-    for name, group in exploded.groupby("file", sort=True):
-        stated = int(((group["published"] != "") & ~group["date_inferred"].astype(bool)).sum())
-        inferred = int(((group["published"] != "") & group["date_inferred"].astype(bool)).sum())
-        coverage[name] = {"stated": stated, "inferred": inferred, "undated": int(len(group) - stated - inferred)}
-    return coverage

@@ -63,7 +63,7 @@ def topic_colors(topic_ids_by_size: list[int]) -> dict[int, str]:
 
 def _base_layout(**extra) -> dict:
     layout = dict(
-        template="plotly_white",
+        template="none",  # plotly.js defaults; named templates cost time and ~8 KB per figure
         font=FONT,
         margin=dict(l=60, r=20, t=30, b=50),
         hoverlabel=dict(font=dict(family=FONT["family"], size=12), align="left"),
@@ -80,21 +80,24 @@ def _base_layout(**extra) -> dict:
 
 def sample_map_points(topic_ids: np.ndarray, has_coordinates: np.ndarray, max_points: int, seed: int = 0) -> np.ndarray:
     """Indices of papers to draw on the map: all of them up to max_points, else a seeded sample that
-    keeps every topic visible (at least 50 points or all of a smaller topic) and the rest proportional."""
+    keeps every topic visible (at least 50 points, or all of a smaller topic) and shares out the rest
+    in proportion to topic size."""
     candidates = np.flatnonzero(has_coordinates)
     if len(candidates) <= max_points:
         return candidates
     rng = np.random.default_rng(seed)
+    groups = {int(t): candidates[topic_ids[candidates] == t] for t in np.unique(topic_ids[candidates])}
+    floors = {t: min(len(members), 50) for t, members in groups.items()}
+    if sum(floors.values()) > max_points:  # thousands of topics: no floor, plain proportional sample
+        floors = {t: 0 for t in groups}
+    spare = max_points - sum(floors.values())
+    extra_pool = sum(len(members) - floors[t] for t, members in groups.items())
     chosen = []
-    fraction = max_points / len(candidates)
-    for topic_id in np.unique(topic_ids[candidates]):
-        members = candidates[topic_ids[candidates] == topic_id]
-        keep = min(len(members), max(50, int(round(len(members) * fraction))))
+    for t, members in groups.items():
+        extra = int(spare * (len(members) - floors[t]) / extra_pool) if extra_pool else 0
+        keep = min(len(members), floors[t] + extra)
         chosen.append(rng.choice(members, size=keep, replace=False))
-    chosen = np.concatenate(chosen)
-    if len(chosen) > max_points:  # the 50-point floor can overshoot slightly; trim at random
-        chosen = rng.choice(chosen, size=max_points, replace=False)
-    return np.sort(chosen)
+    return np.sort(np.concatenate(chosen))
 
 
 def _place_labels(centres: list[tuple[int, float, float, str]], x_range, y_range, width_px=1000, height_px=600):
@@ -136,25 +139,27 @@ def map_figure(
     n_shown = len(shown)
     marker_size = 6 if n_shown < 2000 else 4 if n_shown < 15000 else 3
 
-    fig = go.Figure()
-    outliers = shown[topic_ids[shown] == -1]
-    clustered = shown[topic_ids[shown] != -1]
-    for name, rows, color, opacity in (
-        ("Outliers (no topic)", outliers, [OUTLIER_COLOR] * len(outliers), 0.45),
-        ("Papers", clustered, [colors.get(int(t), OUTLIER_COLOR) for t in topic_ids[clustered]], 0.8),
-    ):
-        fig.add_trace(
+    # One trace per topic with one colour: Plotly validates a per-point colour array string by string,
+    # which takes seconds at 30,000 points. Outliers first so topics are drawn over them.
+    traces = []
+    by_topic = pd.Series(shown).groupby(topic_ids[shown])
+    order = sorted(by_topic.groups, key=lambda t: (t != -1, -len(by_topic.groups[t])))
+    for topic_id in order:
+        rows = np.asarray(by_topic.get_group(topic_id).to_numpy(), dtype=int)
+        traces.append(
             go.Scattergl(
                 x=x[rows].astype(np.float32),
                 y=y[rows].astype(np.float32),
                 customdata=rows.tolist(),  # plain list: the page reads it to build hover text
                 mode="markers",
-                name=name,
-                marker=dict(size=marker_size, color=color, opacity=opacity, line=dict(width=0)),
+                name=plotly_text(labels.get(int(topic_id), f"Topic {topic_id}"), 40),
+                marker=dict(size=marker_size, color=colors.get(int(topic_id), OUTLIER_COLOR),
+                            opacity=0.45 if topic_id == -1 else 0.8, line=dict(width=0)),
                 hoverinfo="text",
                 showlegend=False,
             )
         )
+    fig = go.Figure(traces)
 
     annotations = []
     if n_shown:
@@ -260,7 +265,7 @@ def trends_figure(
         )
     )
     fig.update_yaxes(title_text="share of dated papers" if value == "share" else "papers", row=1, col=1,
-                     tickformat=".0%" if value == "share" else ",d", rangemode="tozero")
+                     tickformat=".1~%" if value == "share" else ",d", rangemode="tozero")
     fig.update_yaxes(title_text="dated papers", row=2, col=1, tickformat="~s", rangemode="tozero")
     fig.update_xaxes(type="category", row=2, col=1, tickangle=-45 if len(periods) > 16 else 0)
     fig.update_xaxes(type="category", row=1, col=1)
@@ -305,8 +310,8 @@ def dated_papers_figure(trends: pd.DataFrame, stated_trends: pd.DataFrame) -> go
                          name="inferred date", marker_color="#b9c4cf",
                          hovertemplate="%{x}: %{y:,} papers with inferred dates<extra></extra>"))
     fig.update_layout(**_base_layout(height=260, barmode="stack", margin=dict(l=60, r=10, t=10, b=50),
-                                     legend=dict(orientation="h", x=0, y=1.12)))
-    fig.update_xaxes(type="category", tickangle=-45 if len(periods) > 16 else 0)
+                                     legend=dict(orientation="h", x=0, y=1.12, traceorder="normal")))
+    fig.update_xaxes(type="category", tickangle=-45 if len(periods) > 8 else 0)  # a narrow column
     fig.update_yaxes(title_text="papers", tickformat="~s")
     return fig
 

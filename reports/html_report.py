@@ -102,6 +102,8 @@ def _fmt_rate(rate: float, low: float, high: float) -> str:
 def _fmt_fold(value: float) -> str:
     if not math.isfinite(value):
         return "–"
+    if value > 1000 or value < 1 / 1000:
+        return "×>1000" if value > 1 else "÷>1000"
     if value >= 1:
         return f"×{value:.2f}" if value < 10 else f"×{value:.0f}"
     return f"÷{1 / value:.2f}" if value > 0.1 else f"÷{1 / value:.0f}"
@@ -175,13 +177,21 @@ def _topic_table(papers: pd.DataFrame, topics: pd.DataFrame, growth: pd.DataFram
     return table.sort_values(["order", "topic_id"], ascending=[False, True]).reset_index(drop=True)
 
 
-def _papers_payload(papers: pd.DataFrame) -> tuple[dict, list[str], pd.Series]:
-    """Columnar papers table for the page. Sources are stored as 'fileIndex:record' against a file list."""
+def _strings(papers: pd.DataFrame, name: str) -> list[str]:
+    """A column as plain Python strings ("" for missing); lists iterate far faster than Arrow-backed Series."""
+    if name not in papers.columns:
+        return [""] * len(papers)
+    return ["" if value is None or value != value else str(value) for value in papers[name].tolist()]
+
+
+def _papers_payload(papers: pd.DataFrame) -> tuple[dict, list[str], list[str]]:
+    """Columnar papers table for the page. Sources are stored as 'fileIndex:record' against a file list,
+    date sources as codes into a short list of names."""
     files: dict[str, int] = {}
 
     def encode_sources(sources: str) -> str:
         refs = []
-        for ref in _text(sources).split(";"):
+        for ref in sources.split(";"):
             ref = ref.strip()
             if not ref:
                 continue
@@ -192,23 +202,23 @@ def _papers_payload(papers: pd.DataFrame) -> tuple[dict, list[str], pd.Series]:
             refs.append(f"{position}:{index}")
         return ";".join(refs)
 
-    def col(name: str) -> pd.Series:
-        return papers[name].map(_text) if name in papers.columns else pd.Series([""] * len(papers), index=papers.index)
-
-    published, precision, low, high = col("published"), col("date_precision"), col("date_low"), col("date_high")
+    published = _strings(papers, "published")
+    precision, low, high = _strings(papers, "date_precision"), _strings(papers, "date_low"), _strings(papers, "date_high")
     dates = [_display_date(p, pr, lo, hi) for p, pr, lo, hi in zip(published, precision, low, high)]
-    inferred = trend_stats._as_bool(papers["date_inferred"]) if "date_inferred" in papers else pd.Series(False, index=papers.index)
-    titles = col("title").map(lambda t: " ".join(t.split())[:MAX_TITLE_CHARS])
-    arxiv = col("arxiv_id").map(lambda a: a if ARXIV_ID.match(a.strip()) else "")
+    inferred = (
+        trend_stats._as_bool(papers["date_inferred"]).tolist() if "date_inferred" in papers else [False] * len(papers)
+    )
+    date_sources: dict[str, int] = {}
     payload = {
-        "title": titles.tolist(),
+        "title": [" ".join(t.split())[:MAX_TITLE_CHARS] for t in _strings(papers, "title")],
         "date": dates,
         "inferred": [1 if (flag and date) else 0 for flag, date in zip(inferred, dates)],
         "topic": papers["topic_id"].astype(int).tolist(),
-        "src": [encode_sources(s) for s in col("sources")],
-        "arxiv": arxiv.tolist(),
-        "date_source": col("date_source").tolist(),
+        "src": [encode_sources(s) for s in _strings(papers, "sources")],
+        "arxiv": [a.strip() if ARXIV_ID.match(a.strip()) else "" for a in _strings(papers, "arxiv_id")],
+        "date_source": [date_sources.setdefault(v, len(date_sources)) for v in _strings(papers, "date_source")],
     }
+    payload["date_source_names"] = list(date_sources)
     return payload, list(files), published
 
 
@@ -271,14 +281,16 @@ def _overview_html(papers, topic_table, run_summary, published, trends_all, figu
     n_papers = len(papers)
     files = run_summary.get("files", []) or []
     coverage = run_summary.get("date_coverage") or {}
+    coverage = coverage.get("overall", coverage)  # analytics.dates.date_coverage nests totals under "overall"
     inferred_flags = trend_stats._as_bool(papers["date_inferred"]) if "date_inferred" in papers else pd.Series(False, index=papers.index)
-    has_date = published != ""
+    has_date = pd.Series([bool(v) for v in published], index=papers.index)
     stated = int(coverage.get("stated", int((has_date & ~inferred_flags).sum())))
     inferred = int(coverage.get("inferred", int((has_date & inferred_flags).sum())))
     undated = int(coverage.get("undated", int((~has_date).sum())))
     covered = max(stated + inferred + undated, 1)
     dated_values = sorted(v for v in published if v)
-    span = f"{_e(dated_values[0][:10])} to {_e(dated_values[-1][:10])}" if dated_values else "no dated papers"
+    span = f"{_e(dated_values[0][:7])} – {_e(dated_values[-1][:7])}" if dated_values else "no dated papers"
+    span_note = f"{_e(dated_values[0][:10])} to {_e(dated_values[-1][:10])}, " if dated_values else ""
     n_topics = int((topic_table["topic_id"] != -1).sum())
     outliers = int(topic_table.loc[topic_table["topic_id"] == -1, "papers"].sum())
     timings = run_summary.get("timings") or {}
@@ -287,7 +299,7 @@ def _overview_html(papers, topic_table, run_summary, published, trends_all, figu
         [
             _card("Papers", _fmt_int(n_papers), "unique papers"),
             _card("Dumps", _fmt_int(len(files)), f"{sum(int(f.get('records', 0) or 0) for f in files):,} records read"),
-            _card("Date span", f'<span class="small-value">{span}</span>', f"trends by {_e(trends_all.attrs.get('period', ''))}"),
+            _card("Date span", f'<span class="small-value">{span}</span>', f"{span_note}trends by {_e(trends_all.attrs.get('period', ''))}"),
             _card("Topics", _fmt_int(n_topics), f"{_fmt_pct(outliers / max(n_papers, 1))} of papers in no topic"),
             _card("Run time", _e(_fmt_seconds(total_seconds)) if timings else "–", f"{len(timings)} stages"),
         ]
@@ -323,6 +335,8 @@ def _overview_html(papers, topic_table, run_summary, published, trends_all, figu
     else:
         changes_html = '<div class="changes" id="changes"><h3>What changed since the last run</h3><p class="muted">This is the first run on this store: nothing to compare with yet.</p></div>'
 
+    glance_html = _glance_html(topic_table)
+
     totals = run_summary.get("totals") or {}
     totals_rows = "".join(
         f"<tr><td>{_e(str(k).replace('_', ' '))}</td><td class=num>{_e(_fmt_number(v))}</td></tr>"
@@ -347,8 +361,31 @@ def _overview_html(papers, topic_table, run_summary, published, trends_all, figu
         f'<div class="two-col wide-left"><div>{coverage_html}'
         f'<h3>Dated papers per {_e(trends_all.attrs.get("period", "period"))}</h3>'
         f'<p class="hint">Dumps cover periods unevenly; the trend charts therefore use each topic\'s share of the period\'s dated papers.</p>'
-        f'<div class="fig" id="{figure_ids["dated"]}"></div></div>{changes_html}</div>'
+        f'<div class="fig" id="{figure_ids["dated"]}"></div></div><div>{glance_html}{changes_html}</div></div>'
         f"{details}"
+    )
+
+
+def _glance_html(topic_table: pd.DataFrame, per_side: int = 5) -> str:
+    """The few most clearly rising and fading topics, for the first screen."""
+    judged = topic_table[topic_table["topic_id"] != -1]
+    rising = judged[judged["growth_class"].isin(["emerging", "growing"])].sort_values("change_over_span", ascending=False)
+    fading = judged[judged["growth_class"].isin(["fading", "declining"])].sort_values("change_over_span")
+
+    def items(rows: pd.DataFrame, empty: str) -> str:
+        if rows.empty:
+            return f'<p class="muted">{_e(empty)}</p>'
+        return "<ul class=glance-list>" + "".join(
+            f'<li><a href="#topic-{int(r.topic_id)}">{_e(r.label)}</a> {_badge(r.growth_class)} '
+            f'<span class="muted">{_e(_fmt_fold(r.change_over_span))}</span></li>'
+            for r in rows.head(per_side).itertuples()
+        ) + "</ul>"
+
+    return (
+        '<div class="glance" id="glance"><h3>At a glance</h3>'
+        f'<h4>Rising</h4>{items(rising, "No topic rises clearly.")}'
+        f'<h4>Fading</h4>{items(fading, "No topic fades clearly.")}'
+        '<p class="muted small">Change of share over the whole span; see Growth for intervals and the rule.</p></div>'
     )
 
 
@@ -417,7 +454,8 @@ def _growth_html(topic_table: pd.DataFrame, trends: pd.DataFrame, min_papers: in
         if rows.empty:
             return f'<p class="muted">{_e(empty)}</p>'
         body = "".join(_growth_row(r) for _, r in rows.iterrows())
-        return f'<div class="table-wrap"><table class="data" id="{table_id}">{GROWTH_HEADER}<tbody>{body}</tbody></table></div>'
+        wrapper = "scroll-box" if len(rows) > 15 else "table-wrap"  # long lists scroll inside the page
+        return f'<div class="{wrapper}"><table class="data sticky" id="{table_id}">{GROWTH_HEADER}<tbody>{body}</tbody></table></div>'
 
     all_rows = "".join(
         f'<tr><td><a href="#topic-{int(r.topic_id)}">{_e(r.label)}</a></td><td>{_badge(r.growth_class)}</td>'
@@ -443,17 +481,25 @@ def _growth_html(topic_table: pd.DataFrame, trends: pd.DataFrame, min_papers: in
     )
 
 
-def _quality_html(papers: pd.DataFrame, run_summary: dict, published: pd.Series, trends: pd.DataFrame) -> str:
+def _quality_html(papers: pd.DataFrame, run_summary: dict, published: list[str], trends: pd.DataFrame) -> str:
     files = run_summary.get("files", []) or []
     # Papers and undated papers per dump: the papers read from that dump, and those of them with no date.
+    # Per format the same, counting a paper once even when several dumps of that format list it.
+    format_of = {_text(f.get("file")): _text(f.get("format")) or "(unknown)" for f in files}
     undated_by_file: dict[str, int] = {}
     papers_by_file: dict[str, int] = {}
-    sources = papers["sources"].map(_text) if "sources" in papers else pd.Series([""] * len(papers))
-    for refs, date in zip(sources, published):
-        for name in {ref.rpartition(":")[0] or ref for ref in refs.split(";") if ref.strip()}:
+    papers_by_format: dict[str, int] = {}
+    undated_by_format: dict[str, int] = {}
+    for refs, date in zip(_strings(papers, "sources"), published):
+        names = {ref.rpartition(":")[0] or ref for ref in refs.split(";") if ref.strip()}
+        for name in names:
             papers_by_file[name] = papers_by_file.get(name, 0) + 1
             if not date:
                 undated_by_file[name] = undated_by_file.get(name, 0) + 1
+        for fmt in {format_of[name] for name in names if name in format_of}:
+            papers_by_format[fmt] = papers_by_format.get(fmt, 0) + 1
+            if not date:
+                undated_by_format[fmt] = undated_by_format.get(fmt, 0) + 1
 
     per_dump = []
     for f in files:
@@ -489,8 +535,10 @@ def _quality_html(papers: pd.DataFrame, run_summary: dict, published: pd.Series,
     for d in per_dump:
         agg = by_format.setdefault(d["format"], {"dumps": 0, "records": 0, "papers": 0, "errors": 0, "warnings": 0, "undated": 0})
         agg["dumps"] += 1
-        for key in ("records", "papers", "errors", "warnings", "undated"):
+        for key in ("records", "errors", "warnings"):
             agg[key] += d[key]
+        agg["papers"] = papers_by_format.get(d["format"], 0)
+        agg["undated"] = undated_by_format.get(d["format"], 0)
     count_head = (
         "<th class=num>Records</th><th class=num>Papers</th><th class=num>Errors</th>"
         "<th class=num>Warnings</th><th class=num>Undated papers</th>"
@@ -605,8 +653,8 @@ def build_report(
             figs["trends"][f"{value}|{variant}"] = _figure_dict(
                 figures.trends_figure(frame, stated, labels, colors, top_ids, value=value)
             )
+    heat_ids = figures.top_topics(trends, TOP_TOPICS_IN_HEATMAP) if not trends.empty else []
     if not trends.empty:
-        heat_ids = figures.top_topics(trends, TOP_TOPICS_IN_HEATMAP)
         figs["heatmap"] = _figure_dict(figures.heatmap_figure(trends, growth, labels, heat_ids))
         figs["leaderboard"] = _figure_dict(figures.leaderboard_figure(growth, labels))
         figs["dated"] = _figure_dict(figures.dated_papers_figure(trends_all, trends_stated))
@@ -654,7 +702,7 @@ def build_report(
     sections = {
         "overview": _overview_html(papers, topic_table, run_summary, published, trends_all, figure_ids),
         "map": _map_html(payload["meta"], figure_ids),
-        "trends": _trends_html(trends_all, trends_stated, include_inferred, figure_ids),
+        "trends": _trends_html(trends_all, trends_stated, include_inferred, figure_ids, len(heat_ids)),
         "growth": _growth_html(topic_table, trends, min_papers, figure_ids),
         "topics": _topics_html(),
         "quality": _quality_html(papers, run_summary, published, trends_all),
@@ -671,7 +719,7 @@ def _representative_rows(topic_table: pd.DataFrame, papers: pd.DataFrame) -> dic
     """Representative papers as row positions when `representative_papers` lists paper ids ('; '-joined)."""
     if "paper_id" not in papers.columns:
         return {}
-    position = {str(pid): i for i, pid in enumerate(papers["paper_id"].map(_text))}
+    position = {pid: i for i, pid in enumerate(_strings(papers, "paper_id"))}
     out = {}
     for topic_id, text in zip(topic_table["topic_id"], topic_table["representative_papers"]):
         ids = [part.strip() for part in text.split(";") if part.strip()]
@@ -698,22 +746,24 @@ def _map_html(meta: dict, figure_ids) -> str:
     )
 
 
-def _trends_html(trends_all, trends_stated, include_inferred: bool, figure_ids) -> str:
+def _trends_html(trends_all, trends_stated, include_inferred: bool, figure_ids, n_rows: int) -> str:
     if trends_all.empty:
         return '<p class="muted">No dated papers, so no trends.</p>'
+    n_lines = len(figures.top_topics(trends_all, TOP_TOPICS_IN_TRENDS))
     period = trends_all.attrs.get("period", "period")
     left_out = int(trends_all.attrs.get("papers_used", 0)) - int(trends_stated.attrs.get("papers_used", 0))
     return (
         '<div class="toolbar" role="toolbar">'
         '<div class="seg-toggle" id="toggle-value"><button data-value="share" class="on">Share</button><button data-value="count">Count</button></div>'
-        f'<label class="check"><input type="checkbox" id="toggle-inferred"{" checked" if include_inferred else ""}> '
-        f"include inferred dates <span class=muted>({left_out:,} papers)</span></label></div>"
-        f'<p class="hint">The {TOP_TOPICS_IN_TRENDS} topics with most dated papers, per {_e(period)}. Share = topic papers / all '
+        f'<label class="check"><input type="checkbox" id="toggle-inferred"{" checked" if include_inferred else ""}'
+        f'{" disabled" if left_out == 0 else ""}> include inferred dates '
+        f'<span class=muted>({f"{left_out:,} papers" if left_out else "none in this run"})</span></label></div>'
+        f'<p class="hint">The {n_lines} topics with most dated papers, per {_e(period)}. Share = topic papers / all '
         "dated papers of that period (hover shows the 95% interval and counts); the bars below show how many dated "
         "papers each period rests on. Click a legend entry to hide a topic, double-click to show it alone.</p>"
         f'<div class="fig" id="{figure_ids["trends"]}"></div>'
         f"<h3>When each topic peaked</h3>"
-        f'<p class="hint">Share of each of the {TOP_TOPICS_IN_HEATMAP} largest topics relative to its own peak '
+        f'<p class="hint">Share of each of the {n_rows} largest topics relative to its own peak '
         f"{_e(period)}; rows run from fastest rising (top) to fastest fading.</p>"
         f'<div class="fig" id="{figure_ids["heatmap"]}"></div>'
     )

@@ -1,6 +1,6 @@
 """Evidence about publication dates: arXiv ids, years in text, the evidence table, combining bounds."""
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -69,6 +69,7 @@ def test_a_cited_arxiv_id_is_a_lower_bound_not_the_papers_own_month():
         ("Prior work (Smith et al., 2021; Lee et al., 2024) studied this.", date(2024, 1, 1)),
         ("We won first place in the CVPR 2024 challenge.", date(2023, 7, 1)),
         ("Results on the SemEval-2025 shared task.", date(2024, 7, 1)),
+        ("We ranked 3rd in the FAME 2026 challenge.", date(2025, 7, 1)),
     ],
 )
 def test_years_in_text_give_lower_bounds(text, low):
@@ -95,10 +96,20 @@ def test_years_after_the_known_upper_bound_are_ignored():
 
 def test_bundled_evidence_table_loads_and_every_entry_is_cited():
     entries = load_evidence_table()
-    assert 40 <= len(entries) <= 120
+    assert 40 <= len(entries) <= 200
     for entry in entries:
-        assert entry.source and entry.name
-        assert date(2010, 1, 1) <= entry.first_seen <= date(2026, 12, 31) or entry.kind in ("method", "dataset")
+        assert entry.name and ("arXiv:" in entry.source or "https://" in entry.source), entry.name
+        assert entry.kind in ("model", "dataset", "method", "event"), entry.name
+        assert date(2012, 1, 1) <= entry.first_seen <= date(2026, 12, 31), entry.name
+        # an entry citing an arXiv paper cannot postdate that paper's month; when the arXiv paper is the
+        # only source, the date is its v1 day: inside its month, or in the last days before it (ids are
+        # numbered by announcement: The Pile, submitted 2020-12-31, is 2101.00027)
+        cited = arxiv_ids_in_text(entry.source.replace("arXiv:", "arxiv.org/abs/"))
+        if cited:
+            month_start, month_end = arxiv_id_month(cited[0])
+            assert entry.first_seen <= month_end, entry.name
+            if entry.source.startswith("arXiv:"):
+                assert month_start - timedelta(days=4) <= entry.first_seen, entry.name
     names = {entry.name: entry.first_seen for entry in entries}
     assert names["GPT-4"] == date(2023, 3, 14)
     assert names["Llama 2"] == date(2023, 7, 18)
@@ -196,3 +207,29 @@ def test_no_bounds_no_estimate():
 def test_year_ranges_count_their_end_year():
     assert text_year_bound("Data collected 2019-2022 in Kenya.").low == date(2022, 1, 1)
     assert text_year_bound("Phone number 555-2021 is not a year.") is None
+
+
+def test_literal_prefixes_of_patterns():
+    from analytics.date_evidence import literal_prefixes
+
+    assert literal_prefixes(r"\bGPT-?4\b") == ("gpt",)
+    assert literal_prefixes(r"\bLoRA\b|[Ll]ow-[Rr]ank [Aa]daptation") == ("lora", "low-rank adaptation")
+    assert literal_prefixes(r"\bDDPMs?\b") == ("ddpm",)
+    assert literal_prefixes(r"\bQwen-?2\.5") == ("qwen",)
+    assert literal_prefixes(r"(?:EU )?AI Act") is None  # no literal start: the regex always runs
+    assert literal_prefixes(r"\bU-?Net") is None  # one required letter is too little to filter on
+
+
+def test_fast_prefilter_finds_exactly_what_the_regex_finds():
+    """Every bundled entry, on the sample dumps' text and on mention snippets: prefilter + regex == regex."""
+    samples = Path(__file__).resolve().parent.parent / "data" / "samples"
+    lines = [line for path in sorted(samples.iterdir()) for line in path.read_text(encoding="utf-8").splitlines()]
+    texts = [line for line in lines if len(line) > 200][::4]  # a spread of abstracts, to keep the test quick
+    texts += ["GPT4 and GPT-4o, Llama2, LLaMA-3.1, Qwen2.5-7B, Qwen3-8B, DeepSeek-R1, o1-preview, o3-mini",
+              "Chain of Thought, tree-of-thoughts, BIG-Bench, MT-bench, SWE-Bench, GSM8K, DALL·E 2, U-Net, UNet",
+              "Segment Anything Model 2, SAM2, FLUX.1 [dev], Gemini-1.5 Pro, Google's Gemini, Claude-3.5 Sonnet"]
+    entries = load_evidence_table()
+    for text in texts:
+        lower = text.lower()
+        for entry in entries:
+            assert entry.found_in(text, lower) == (entry.pattern.search(text) is not None), (entry.name, text[:80])

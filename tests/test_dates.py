@@ -367,3 +367,16 @@ def test_trend_dates_count_publication_and_optionally_inferred():
     assert with_inferred["b"] == pd.Timestamp("2024-01-16")
     assert pd.isna(with_inferred["d"])  # last update is not a publication date
     assert pd.isna(dates_for_trends(dated, include_inferred=False)["b"])
+
+
+def test_later_arxiv_versions_are_update_days():
+    record = Record("snap.jsonl", 0, 1, title="B", extra={
+        "versions": [None, {"version": "v2", "created": "Tue, 24 Jul 2007 20:10:27 GMT"}]})
+    info = stated_dates(ParsedFile("snap.jsonl", "snap.jsonl", "arxiv_oai_jsonl", [record]))["snap.jsonl:0"]
+    assert (info.date, info.kind) == ("2007-07-24", "updated")
+
+
+def test_the_assumed_horizon_never_cuts_an_arxiv_month():
+    papers = papers_frame([{"paper_id": "p", "arxiv_id": "2510.00001", "sources": ["csv:0"]}])
+    row = assign_dates(papers, {}, horizon="2025-10-20").iloc[0]
+    assert (row.date_low, row.date_high, row.date_source) == ("2025-10-01", "2025-10-31", "arxiv_id")

@@ -4,6 +4,7 @@ Public API:
     read_dump(path, *, column_mapping=None) -> ParsedFile     never raises for bad input
     iter_dumps(folder, **kw) -> Iterator[ParsedFile]          every file in a folder, one at a time
     detect_format(text) -> str                                the layout name for decoded text
+    describe(parsed) -> dict                                  a file's entry for run.json
 
 One module per layout; each has `parse(text, file) -> LayoutResult`.
 """
@@ -23,13 +24,13 @@ from analytics.parsing import (
     plain_abstracts,
     sorted_updated,
 )
-from analytics.parsing.common import LayoutResult, is_title_like, markup_warnings
+from analytics.parsing.common import is_title_like, markup_warnings
 from analytics.parsing.reader import read_text
 from analytics.records import ParsedFile, Problem
 
 _FILE_NAME_DATE_RE = re.compile(r"((?:19|20)\d{2}-[01]\d-[0-3]\d)")
 
-__all__ = ["read_dump", "iter_dumps", "detect_format", "TEXT_LAYOUTS"]
+__all__ = ["read_dump", "iter_dumps", "detect_format", "describe", "TEXT_LAYOUTS"]
 
 TEXT_LAYOUTS = ("hf_trending", "hf_daily", "sorted_updated", "plain_abstracts")
 
@@ -54,16 +55,16 @@ def detect_format(text: str, column_mapping: dict | None = None) -> str:
         return "hf_daily"
     if hf_trending.looks_like(lines):
         return "hf_trending"
-    titles = sum(1 for line in nonblank if is_title_like(line))
-    if titles == 0:
-        return "plain_abstracts"
-    # Title/abstract pairs without the page banner: roughly every other line is a title.
+    title_like = [is_title_like(line) for line in nonblank]
+    titles = sum(title_like)
+    # Title/abstract pairs without the page banner: most neighbouring lines differ in kind.
     if len(nonblank) >= 2 and 0.3 <= titles / len(nonblank) <= 0.7:
-        alternating = sum(
-            1 for a, b in zip(nonblank, nonblank[1:]) if is_title_like(a) != is_title_like(b)
-        )
+        alternating = sum(1 for a, b in zip(title_like, title_like[1:]) if a != b)
         if alternating >= 0.6 * (len(nonblank) - 1):
             return "hf_trending"
+    # Bare abstracts: paragraphs, with at most a few short ones among them.
+    if titles <= 0.2 * len(nonblank) and titles < len(nonblank):
+        return "plain_abstracts"
     return "unknown"
 
 
@@ -150,3 +151,17 @@ def iter_dumps(folder: Path, *, recursive: bool = False, column_mapping: dict | 
             yield from iter_dumps(entry, recursive=True, column_mapping=column_mapping)
             continue
         yield read_dump(entry, column_mapping=column_mapping)
+
+
+def describe(parsed: ParsedFile) -> dict:
+    """What run.json should say about one input file (JSON-serialisable)."""
+    return {
+        "file": parsed.file,
+        "path": parsed.path,
+        "format": parsed.format,
+        "sha256": parsed.sha256,
+        "records": len(parsed.records),
+        "set_aside": not parsed.usable,
+        "context": dict(parsed.context),
+        "problems": [p.to_dict() for p in parsed.problems],
+    }

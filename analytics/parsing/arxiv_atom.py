@@ -66,8 +66,8 @@ def parse(text: str, file: str) -> LayoutResult:
                 categories.append(term)
         record.categories = categories
         record.links = [link.get("href") for link in entry.findall(f"{ATOM}link") if link.get("href")]
-        if entry_id and entry_id not in record.links:
-            record.links.insert(0, entry_id)
+        if entry_id and not record.links:
+            record.links.append(entry_id)
         published = (entry.findtext(f"{ATOM}published") or "").strip()
         if published:
             record.date_text = published

@@ -33,17 +33,40 @@ ARXIV_URL_RE = re.compile(
 HF_PAPER_URL_RE = re.compile(rf"huggingface\.co/papers/({_NEW_ID})", re.IGNORECASE)
 
 
+class JsonNumber(str):
+    """The literal text of a JSON number (json.loads(parse_float=JsonNumber))."""
+
+
+def arxiv_id_from_number(text: str) -> str:
+    """An id written as a number lost its trailing zeros (1910.104 for 1910.10400): put them back.
+
+    New-style ids have 4 digits after the dot up to 1412 and 5 from 1501 on.
+    """
+    match = re.fullmatch(r"(\d{2})(\d{2})\.(\d{1,5})", text)
+    if not match:
+        return ""
+    yymm = int(match.group(1) + match.group(2))
+    width = 5 if yymm >= 1501 else 4
+    digits = match.group(3)
+    if len(digits) > width:
+        return ""
+    return f"{match.group(1)}{match.group(2)}.{digits.ljust(width, '0')}"
+
+
 def bare_arxiv_id(value: Any) -> str:
     """The arXiv id without version or prefix, or "" when `value` is not one.
 
-    Accepts "2503.11731v2", "arXiv:2503.11731", "hep-ph/0701001", an abs/pdf URL, and
-    JSON numbers such as 1910.00123 (a float loses a trailing zero: 1910.0012 -> "1910.00120"
-    is NOT guessed; only exact strings and numbers with 4-5 decimals are accepted).
+    Accepts "2503.11731v2", "arXiv:2503.11731", "hep-ph/0701001", an abs/pdf URL, and ids
+    written as JSON numbers (see arxiv_id_from_number). Strings must be exact.
     """
     if value is None or isinstance(value, bool):
         return ""
-    if isinstance(value, (int, float)):
-        text = repr(value)
+    if isinstance(value, JsonNumber):
+        return arxiv_id_from_number(str(value))
+    if isinstance(value, float):
+        return arxiv_id_from_number(repr(value))
+    if isinstance(value, int):
+        text = str(value)
     else:
         text = str(value).strip()
     if not text:
@@ -67,7 +90,7 @@ def arxiv_id_from_links(links: list[str]) -> str:
 
 # Markup that would run in a browser if a report pasted the text unescaped.
 _ACTIVE_MARKUP_RE = re.compile(
-    r"<\s*/?\s*(script|iframe|object|embed|img|svg|style|link|meta|a)\b|javascript:|\bon\w+\s*=",
+    r"<\s*/?\s*(script|iframe|object|embed|img|svg|style|link|meta|a)\b|javascript:|<[^>]*\bon\w+\s*=",
     re.IGNORECASE,
 )
 
@@ -77,7 +100,9 @@ def markup_warnings(record: Record) -> list[Problem]:
     problems = []
     for name in ("title", "abstract"):
         value = getattr(record, name)
-        if value and _ACTIVE_MARKUP_RE.search(value):
+        if not value or ("<" not in value and "javascript:" not in value.lower()):
+            continue  # no tag, no script URL: nothing to look for (the common, fast case)
+        if _ACTIVE_MARKUP_RE.search(value):
             problems.append(
                 Problem(
                     file=record.source_file,
@@ -121,9 +146,6 @@ def is_abstract_like(line: str) -> bool:
     return bool(line.strip()) and not is_title_like(line)
 
 
-_WRAP_RE = re.compile(r"[ \t]*\r?\n[ \t]*")
-
-
 def unwrap(value: Any) -> str:
     """Text of an export field with its hard line wrapping undone ("and\\n  LHC" -> "and LHC").
 
@@ -131,7 +153,10 @@ def unwrap(value: Any) -> str:
     """
     if value is None:
         return ""
-    return _WRAP_RE.sub(" ", str(value)).strip()
+    text = str(value)
+    if "\n" not in text:
+        return text.strip()
+    return " ".join(part.strip(" \t\r") for part in text.split("\n")).strip()
 
 
 def split_author_string(value: str) -> list[str]:

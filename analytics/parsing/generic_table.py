@@ -25,6 +25,7 @@ import io
 from typing import Any
 
 from analytics.parsing.common import (
+    JsonNumber,
     LayoutResult,
     arxiv_id_from_links,
     as_list,
@@ -108,6 +109,8 @@ def to_record(
                 record.links.append(str(link))
     id_value = first("arxiv_id")
     record.arxiv_id = bare_arxiv_id(id_value) or arxiv_id_from_links(record.links)
+    if isinstance(id_value, JsonNumber) and record.arxiv_id:
+        record.extra["id_as_written"] = str(id_value)  # a number: trailing zeros were restored
     if id_value is not None and not bare_arxiv_id(id_value):
         record.extra["id"] = id_value  # some other identifier: keep it, it is not an arXiv id
     upvotes = first("upvotes")

@@ -91,7 +91,8 @@ def parse(text: str, file: str) -> LayoutResult:
             )
         # Abstract: the next text line, unless it is the organisation line (followed by "·")
         # or the next title (a title-like line followed by an abstract-like line).
-        if record.title and kind_at(i) == "text" and kind_at(i + 1) != "sep":
+        # (A line before "·" is the organisation line when it is short, the abstract when long.)
+        if record.title and kind_at(i) == "text" and (kind_at(i + 1) != "sep" or is_abstract_like(body[i][1])):
             candidate = body[i][1]
             after = body[i + 1][1] if i + 1 < len(body) else None
             if is_abstract_like(candidate) or after is None or not is_abstract_like(after) or kind_at(i + 1) != "text":

@@ -1,7 +1,8 @@
 """JSON inputs: one document (object or array) or JSON lines; which export it is comes from keys.
 
-Numbers are read as their literal text, so an arXiv id written as a JSON number
-(1910.07010) keeps its trailing zero. Recorded HTTP responses {"status"/"status_code",
+Decimal numbers are read as their literal text (JsonNumber), so an arXiv id written as a
+JSON number (1910.104, really 1910.10400) can be restored; the record keeps the literal in
+extra["id_as_written"]. Recorded HTTP responses {"status"/"status_code",
 "body"} are unwrapped; an error status becomes a problem.
 """
 
@@ -11,12 +12,12 @@ import json
 from typing import Any
 
 from analytics.parsing import arxiv_atom, arxiv_daily_jsonl, arxiv_oai_jsonl, generic_table, semantic_scholar
-from analytics.parsing.common import LayoutResult, oversized_fields, record_is_empty
+from analytics.parsing.common import JsonNumber, LayoutResult, oversized_fields, record_is_empty
 from analytics.records import Problem, Record
 
 
 def loads(text: str) -> Any:
-    return json.loads(text, parse_float=str)
+    return json.loads(text, parse_float=JsonNumber)
 
 
 def looks_like(text: str) -> bool:
@@ -45,7 +46,9 @@ def parse(text: str, file: str, column_mapping: dict | None = None) -> tuple[str
         whole_document = False
     else:
         whole_document = True
-    if whole_document:
+    single_object_line = isinstance(doc, dict) and len([l for l in text.split("\n") if l.strip()]) == 1
+    if whole_document and not (single_object_line and _object_format(doc, column_mapping) != "unknown"
+                               and not semantic_scholar.is_paper(doc)):
         return _parse_document(doc, text, file, column_mapping)
     return _parse_lines(text, file, column_mapping)
 

@@ -123,7 +123,12 @@ class FileEvidence:
 
     prose_words: set[str] = field(default_factory=set)  # lowercased words seen in abstract text
     prose_stems: set[str] = field(default_factory=set)
-    token_counts: Counter = field(default_factory=Counter)  # exact whitespace tokens, punctuation-trimmed
+    token_counts: Counter = field(default_factory=Counter)  # exact prose tokens, punctuation-trimmed
+    # Tokens of the abstracts a first pass found (their last, unterminated sentences included).
+    abstract_token_counts: Counter = field(default_factory=Counter)
+
+    def written_elsewhere(self, token: str, own_in_prose: int = 0) -> bool:
+        return self.token_counts.get(token, 0) - own_in_prose + self.abstract_token_counts.get(token, 0) >= 1
     known_names: set[str] = field(default_factory=set)  # full names seen as non-first authors
 
 
@@ -139,11 +144,26 @@ class _Head:
     first_line_offset: int  # offset in `text` where the anchor line starts
 
 
-def _split_authors(text: str) -> tuple[str, list[str]]:
+def _names_a_person(segment: str, evidence: FileEvidence | None) -> bool:
+    """Name-shaped, and (once the file's prose is known) not made of ordinary words.
+
+    "Pruning And Distilling Transformers Jane Doe" after a comma in a title is name-shaped,
+    but a name of three or more parts rarely has two that the abstracts use as words. Two-part
+    names are always accepted ("Mark Chen", "Sam Ringer").
+    """
+    if not is_author_segment(segment):
+        return False
+    if evidence is None or segment in evidence.known_names or segment.count(" ") < 2:
+        return True
+    ordinary = {t.lower() for t in segment.split(" ") if not is_initial(t) and is_ordinary_word(t, evidence)}
+    return len(ordinary) < 2
+
+
+def _split_authors(text: str, evidence: FileEvidence | None = None) -> tuple[str, list[str]]:
     """(head segment holding abstract+title+first author, the other authors in order)."""
     segments = text.split(", ")
     others: list[str] = []
-    while len(segments) > 1 and is_author_segment(segments[-1]):
+    while len(segments) > 1 and _names_a_person(segments[-1], evidence):
         others.insert(0, segments.pop())
     head = ", ".join(segments)
     # The head must end in a name; otherwise the last "author" taken was really the first one.
@@ -169,9 +189,10 @@ def _first_author_start(head: str, evidence: FileEvidence) -> int:
     for start in range(max(0, len(tokens) - 6), k):
         if " ".join(tokens[start:]) in evidence.known_names:
             return spans[start][0]
-    title_words = {t.lower() for t in tokens[: max(k - 1, 0)]}
     while k > 0:
-        current, previous = tokens[k], tokens[k - 1]
+        current, previous = tokens[k], tokens[k - 1]  # extend the name over `previous`?
+        # A word that occurs just before, in the title, is a title word ("Step by Step Hunter ...").
+        title_words = {t.lower() for t in tokens[max(0, k - 13) : k - 1]}
         if is_particle(previous) and k - 1 > 0:
             k -= 1  # "Rianne van den Berg"
             continue
@@ -191,6 +212,7 @@ def _first_author_start(head: str, evidence: FileEvidence) -> int:
     return spans[k][0]
 
 
+WEAK = -10.0  # score of a title start seen only as "sentence end, space, capital"
 _SENTENCE_PUNCT = ".!?)]}\"'"
 
 
@@ -205,20 +227,28 @@ def _is_abbreviation(before_dot: str) -> bool:
     return re.fullmatch(r"[A-Z][a-z]", run) is not None
 
 
-def _glue_candidates(pre: str, evidence: FileEvidence) -> list[tuple[float, int]]:
+def _prose_end(head_segment: str) -> int:
+    """Offset after the last sentence end: text before it is surely abstract (or title) prose."""
+    ends = [m.end() for m in _SENTENCE_END_RE.finditer(head_segment)]
+    return ends[-1] if ends else 0
+
+
+def _glue_candidates(pre: str, evidence: FileEvidence, prose_end: int = 0) -> list[tuple[float, int]]:
     """(score, offset) of places where the title may start inside `pre` (abstract + title).
 
-    3: a sentence end runs into a capital ("MLPs.AutoCodeRover", "2.66%).Tamil-Llama");
-    1.5: a full stop runs into a lower-case word the file uses elsewhere ("license.iTransformer");
-    1-2.75: a case change inside a word seen nowhere else ("forgettingCan", "vllmFrom");
-    0.5: a sentence end, a space, then a capital (titles may contain ". " too, so weak).
+    4: a sentence end runs into a capital ("MLPs.AutoCodeRover", "2.66%).Tamil-Llama");
+    2.5: a full stop runs into a lower-case word the file uses elsewhere ("license.iTransformer");
+    0.5-3.9: a case change inside a word seen nowhere else ("forgettingCan", "vllmFrom"), scored
+    by the evidence on both sides;
+    WEAK: a sentence end, a space, then a capital (titles may contain ". " too, so a last resort).
     """
     candidates: list[tuple[float, int]] = []
     spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", pre)][-80:]
     for n, (s, e) in enumerate(spans):
         token = pre[s:e]
         url_like = "/" in token or "www." in token or "://" in token
-        glued_word_seen = evidence.token_counts.get(_trim(token), 0) > 1
+        own = 1 if s < prose_end else 0  # this very occurrence was counted as prose
+        glued_word_seen = evidence.written_elsewhere(_trim(token), own)
         sentence_glues: list[tuple[float, int]] = []
         case_glues: list[tuple[float, int]] = []
         for p in range(1, len(token)):
@@ -231,40 +261,73 @@ def _glue_candidates(pre: str, evidence: FileEvidence) -> list[tuple[float, int]
                     continue  # an initial or "Dr.", "St." - not a sentence end
                 if b.isdigit() and token[p - 2 : p - 1].isdigit():
                     continue  # "3.5"
-                sentence_glues.append((3.0, s + p))
+                sentence_glues.append((4.0, s + p))
             elif a == "." and b.islower() and not _is_abbreviation(token[: p - 1]):
-                if evidence.token_counts.get(_trim(rest), 0) >= 1:
-                    sentence_glues.append((1.5, s + p))
+                if evidence.written_elsewhere(_trim(rest)):
+                    sentence_glues.append((2.5, s + p))
             elif (a.islower() or a.isdigit()) and b.isupper() or (
                 a.isupper() and b.isupper() and p + 1 < len(token) and token[p + 1].islower()
             ):
                 if glued_word_seen:
                     continue  # the word occurs elsewhere as written: a real name like "ChatGPT"
+                if re.fullmatch(r"[^\W\d_]", re.search(r"[^\W\d_]*$", token[:p]).group(0)):
+                    continue  # a one-letter prefix is part of a name: "vLLM", "iPhone", "mGPT"
                 score = 2.0 if (token[0].islower() or url_like) else 1.0
                 right_word = re.match(r"[^\W\d_]*", rest).group(0)
-                if is_ordinary_word(right_word, evidence):
-                    score += 0.5
-                if re.fullmatch(r"[A-Z][a-z]+", right_word):
-                    score += 0.25
-                case_glues.append((score, s + p))
-        # A case change next to a sentence end in the same word is inside abstract or title text.
-        candidates.extend(sentence_glues or case_glues)
+                left_word = re.search(r"[^\W\d_]*$", token[:p]).group(0)
+                # Evidence for the title side: written elsewhere as a whole ("LLMLingua",
+                # "VideoLearning:"), else an ordinary word of the file ("Characterizing"), and
+                # not a run-on like "Alignment4RLGenerative".
+                known = evidence.written_elsewhere(_trim(rest))
+                if not known:
+                    if is_ordinary_word(right_word, evidence):
+                        score += 0.5
+                    if re.fullmatch(r"[A-Z][a-z]+", right_word):
+                        score += 0.1
+                    if re.search(r"[^\W\d_]\d+[^\W\d_]", rest):
+                        score -= 0.5
+                # Evidence for the abstract side (outside URLs, whose paths are anything): it ends
+                # in a word of the file ("forgetting", "LMs"), not in half a word ("dataData|Graph").
+                if not url_like:
+                    if is_ordinary_word(left_word, evidence):
+                        score += 0.5
+                    elif re.search(r"[a-z][A-Z]", left_word):
+                        score -= 0.5
+                case_glues.append((score + (0.9 if known else 0.0), s + p, known))
+        if sentence_glues:
+            # A case change next to a sentence end in the same word is inside abstract or title text.
+            candidates.extend(sentence_glues)
+        elif case_glues:
+            # One split per word. Among splits whose title side is known, the longest title side
+            # wins ("...VideoLearning" over "...Learning"); otherwise the best evidence, then the longest.
+            known_glues = [g for g in case_glues if g[2]]
+            if known_glues:
+                best = min(known_glues, key=lambda g: g[1])
+            else:
+                best = min(case_glues, key=lambda g: (-g[0], g[1]))
+            candidates.append((best[0], best[1]))
         if n > 0:
             prev = pre[spans[n - 1][0] : spans[n - 1][1]]
             if prev[-1] in ".!?" and (token[0].isupper() or token[0].isdigit()):
-                candidates.append((0.5, s))
+                candidates.append((WEAK, s))
     return candidates
 
 
-def _title_start(pre: str, line_start: int, evidence: FileEvidence) -> tuple[int, bool]:
+_URL_RE = re.compile(r"://|www\.|\.(?:com|org|io|ai|ms)/")
+
+
+def _title_start(pre: str, line_start: int, evidence: FileEvidence, prose_end: int = 0) -> tuple[int, bool]:
     """Offset in `pre` where the title starts, and whether that is a guess."""
-    candidates = [c for c in _glue_candidates(pre, evidence) if c[1] >= line_start]
-    glued = [c for c in candidates if c[0] >= 1.0]
+    candidates = [
+        c for c in _glue_candidates(pre, evidence, prose_end)
+        if c[1] >= line_start and not _URL_RE.search(pre[c[1]:])  # titles hold no URLs
+    ]
+    glued = [c for c in candidates if c[0] > WEAK]
     if glued:
         top = max(score for score, _ in glued)
         offsets = [offset for score, offset in glued if score == top]
         # Sentence ends: the last one before the authors; case changes: the first ("TimeGPT-1").
-        return (max(offsets) if top >= 3.0 else min(offsets)), False
+        return (max(offsets) if top >= 4.0 else min(offsets)), False
     if line_start > 0:
         return line_start, False  # the abstract ended on an earlier line
     if candidates:
@@ -273,13 +336,11 @@ def _title_start(pre: str, line_start: int, evidence: FileEvidence) -> tuple[int
 
 
 def parse(text: str, file: str) -> LayoutResult:
-    result = LayoutResult()
     lines = text.split("\n")
     heads: list[_Head] = []
     pending: list[str] = []  # lines after a "Summary:" mark, before the next anchor
     pending_start = 0
     preamble_done = False
-    tail_lines: list[tuple[int, str]] = []
     for number, raw in enumerate(lines, start=1):
         line = raw.rstrip("\r")
         stripped = line.strip()
@@ -301,6 +362,17 @@ def parse(text: str, file: str) -> LayoutResult:
     tail = "\n".join(pending).strip()
 
     evidence = _gather_evidence(heads, tail)
+    first_pass = _cut_records(heads, tail, pending_start, evidence, file)
+    # Second pass: the abstracts found are prose too (a last sentence without a full stop
+    # often repeats the title's words), which sharpens the title/name boundary.
+    evidence = _gather_evidence(heads, tail, [r.abstract for r in first_pass.records])
+    return _cut_records(heads, tail, pending_start, evidence, file)
+
+
+def _cut_records(
+    heads: list[_Head], tail: str, pending_start: int, evidence: FileEvidence, file: str
+) -> LayoutResult:
+    result = LayoutResult()
     previous_abstract_owner: Record | None = None
     for head in heads:
         if too_long(head.text):
@@ -309,14 +381,14 @@ def parse(text: str, file: str) -> LayoutResult:
             )
             previous_abstract_owner = None
             continue
-        head_segment, other_authors = _split_authors(head.text)
+        head_segment, other_authors = _split_authors(head.text, evidence)
         author_at = _first_author_start(head_segment, evidence)
         pre = head_segment[:author_at].rstrip(" ")
         first_author = head_segment[author_at:]
         if heads and head is heads[0]:
             title_at, guessed = 0, False
         else:
-            title_at, guessed = _title_start(pre, head.first_line_offset, evidence)
+            title_at, guessed = _title_start(pre, head.first_line_offset, evidence, _prose_end(head_segment))
         abstract = pre[:title_at].strip()
         title = pre[title_at:].strip()
         if previous_abstract_owner is not None:
@@ -364,22 +436,30 @@ def parse(text: str, file: str) -> LayoutResult:
     return result
 
 
-def _gather_evidence(heads: list[_Head], tail: str) -> FileEvidence:
+def _count_tokens(chunk: str, counts: Counter) -> None:
+    # Split at spaces and at sentence ends glued to the next word ("TokensTraining.Structured").
+    for token in re.split(r"\s+|(?<=[.!?])(?=[A-Z])", chunk):
+        counts[_trim(token)] += 1
+
+
+def _gather_evidence(heads: list[_Head], tail: str, abstracts: list[str] | None = None) -> FileEvidence:
     evidence = FileEvidence()
+    for abstract in abstracts or []:
+        evidence.prose_words.update(w.lower() for w in _WORD_RE.findall(abstract))
+        _count_tokens(abstract, evidence.abstract_token_counts)
     texts = [tail]
+    candidate_names: list[str] = []
     for head in heads:
         head_segment, others = _split_authors(head.text)
-        evidence.known_names.update(others)
+        candidate_names.extend(others)
         # Text up to the last sentence end of the head segment is surely abstract (or title) text.
-        ends = [m.end() for m in _SENTENCE_END_RE.finditer(head_segment)]
-        texts.append(head_segment[: ends[-1]] if ends else "")
-        for token in head.text.split():
-            evidence.token_counts[_trim(token)] += 1
-    for token in tail.split():
-        evidence.token_counts[_trim(token)] += 1
+        texts.append(head_segment[: _prose_end(head_segment)])
     for chunk in texts:
+        _count_tokens(chunk, evidence.token_counts)
         evidence.prose_words.update(w.lower() for w in _WORD_RE.findall(chunk))
     evidence.prose_stems = {word_stem(w) for w in evidence.prose_words}
+    # Full names listed after a comma, unless they are really title words after a comma.
+    evidence.known_names = {name for name in candidate_names if _names_a_person(name, evidence)}
     return evidence
 
 

@@ -4,7 +4,10 @@
 (function () {
   "use strict";
 
+  // performance marks let benchmarks see where opening time goes (bench/bench_report.py).
+  performance.mark("report:start");
   var DATA = JSON.parse(document.getElementById("report-data").textContent);
+  performance.mark("report:parsed");
   var P = DATA.papers;
   var N_PAPERS = P.title.length;
   var PLOT_CONFIG = {
@@ -83,6 +86,7 @@
   function section(id, render) {
     try {
       render();
+      performance.mark("report:" + id);
     } catch (err) {
       console.error("report section " + id + " failed:", err);
       var host = document.getElementById(id);
@@ -93,14 +97,13 @@
   // ------------------------------------------------------------------------------------------------
   // Simple figures
 
-  function renderStaticFigures() {
-    [["fig-dated", DATA.figures.dated], ["fig-heatmap", DATA.figures.heatmap], ["fig-leaderboard", DATA.figures.leaderboard]]
-      .forEach(function (pair) {
-        var div = document.getElementById(pair[0]);
-        if (!div) return;
-        if (pair[1]) plot(div, pair[1]);
-        else div.appendChild(el("p", { className: "muted", text: "No dated papers to draw." }));
-      });
+  function staticFigure(id, fig) {
+    return function () {
+      var div = document.getElementById(id);
+      if (!div) return;
+      if (fig) plot(div, fig);
+      else div.appendChild(el("p", { className: "muted", text: "No dated papers to draw." }));
+    };
   }
 
   // ------------------------------------------------------------------------------------------------
@@ -253,7 +256,7 @@
           titleCell.textContent = P.title[i] || "(no title)";
         }
         var dateCell = el("td", { className: "num", text: P.date[i] || "–" });
-        if (P.inferred[i]) dateCell.appendChild(el("span", { className: "inferred-tag", title: "date inferred (" + (P.date_source[i] || "") + ")", text: "inferred" }));
+        if (P.inferred[i]) dateCell.appendChild(el("span", { className: "inferred-tag", title: "date inferred (" + (P.date_source_names[P.date_source[i]] || "") + ")", text: "inferred" }));
         var refs = sources(i);
         var srcCell = el("td", { className: "src mono", title: refs.join("\n"), text: refs.length ? refs[0] + (refs.length > 1 ? "  +" + (refs.length - 1) + " more" : "") : "–" });
         var tr = el("tr", null, titleCell, dateCell, srcCell);
@@ -315,9 +318,11 @@
         height: 300, margin: { l: 60, r: 60, t: 10, b: 50 }, showlegend: true,
         legend: { orientation: "h", x: 0, y: 1.12 },
         font: { family: "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", size: 12 },
-        xaxis: { type: "category", tickangle: x.length > 16 ? -45 : 0 },
+        xaxis: { type: "category", tickangle: x.length > 8 ? -45 : 0 },
         yaxis: { title: { text: "share of dated papers" }, tickformat: ".1%", rangemode: "tozero", gridcolor: "#eceff2", tickmode: "auto" },
-        yaxis2: { title: { text: "papers" }, overlaying: "y", side: "right", rangemode: "tozero", showgrid: false, tickmode: "auto", tickformat: "~s" },
+        // Paper counts are whole numbers: whole-number ticks for small counts, 1.2k style for large ones.
+        yaxis2: { title: { text: "papers" }, overlaying: "y", side: "right", rangemode: "tozero", showgrid: false, tickmode: "auto",
+          tickformat: Math.max.apply(null, tl.count) < 10 ? "d" : "~s", dtick: Math.max.apply(null, tl.count) < 10 ? 1 : undefined },
         hovermode: "closest", plot_bgcolor: "white", paper_bgcolor: "white",
       },
     };
@@ -427,19 +432,33 @@
 
   // ------------------------------------------------------------------------------------------------
 
-  section("topics", renderTopicList);
-  section("map", renderMap);
-  section("trends", renderTrends);
-  section("overview", renderStaticFigures);
-  section("topics", function () {
-    if (!route(true)) {
-      var first = DATA.topics.filter(function (t) { return t.id !== -1; })[0] || DATA.topics[0];
-      showTopic(first ? first.id : "all", false);
+  // Draw section by section, yielding between them so the browser paints the page (overview first)
+  // instead of showing nothing until every figure is drawn.
+  var steps = [
+    ["topics", renderTopicList],
+    ["overview", staticFigure("fig-dated", DATA.figures.dated)],
+    ["map", renderMap],
+    ["trends", renderTrends],
+    ["trends", staticFigure("fig-heatmap", DATA.figures.heatmap)],
+    ["growth", staticFigure("fig-leaderboard", DATA.figures.leaderboard)],
+    ["topics", function () {
+      if (!route(true)) {
+        var first = DATA.topics.filter(function (t) { return t.id !== -1; })[0] || DATA.topics[0];
+        showTopic(first ? first.id : "all", false);
+      }
+      window.addEventListener("hashchange", function () { route(true); });
+    }],
+  ];
+  function next(k) {
+    if (k < steps.length) {
+      section(steps[k][0], steps[k][1]);
+      setTimeout(function () { next(k + 1); }, 0);
+      return;
     }
-    window.addEventListener("hashchange", function () { route(true); });
-  });
-  Promise.all(pending).then(
-    function () { document.body.setAttribute("data-ready", "1"); },
-    function (err) { console.error("a figure failed to draw:", err); }
-  );
+    Promise.all(pending).then(
+      function () { performance.mark("report:ready"); document.body.setAttribute("data-ready", "1"); },
+      function (err) { console.error("a figure failed to draw:", err); }
+    );
+  }
+  next(0);
 })();

@@ -1,0 +1,251 @@
+"""The embedded store (DuckDB): the source of truth that reruns build on.
+
+It holds the dumps already read, the embeddings of every paper text (keyed by content hash and embedding
+model, so an unchanged paper is never embedded twice), each completed run's papers, topics (with centroids
+for matching across runs), topic lineage, and the run history. Output files are views of it.
+
+Writes happen in transactions: a run killed at any point leaves the store as it was before that run's
+commit (DuckDB rolls back an unfinished transaction on the next open). One run at a time holds the store's
+lock file; a second run waits up to a timeout, then stops with a clear message.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+import duckdb
+import numpy as np
+import pandas as pd
+from filelock import FileLock, Timeout
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id VARCHAR PRIMARY KEY,
+    started_at VARCHAR,
+    finished_at VARCHAR,
+    status VARCHAR,            -- completed / unchanged
+    mode VARCHAR,              -- refit / assign / unchanged
+    input_digest VARCHAR,      -- digest of the input files' contents and the config
+    summary JSON
+);
+CREATE TABLE IF NOT EXISTS embeddings (
+    content_hash VARCHAR,
+    model_id VARCHAR,
+    vector FLOAT[],
+    PRIMARY KEY (content_hash, model_id)
+);
+CREATE TABLE IF NOT EXISTS papers (
+    run_id VARCHAR,
+    paper_id VARCHAR,
+    content_hash VARCHAR,
+    topic_id INTEGER,
+    data JSON                 -- the paper's row as written to papers.csv
+);
+CREATE TABLE IF NOT EXISTS topics (
+    run_id VARCHAR,
+    topic_id INTEGER,
+    label VARCHAR,
+    keywords VARCHAR,
+    size INTEGER,
+    centroid FLOAT[],
+    data JSON
+);
+CREATE TABLE IF NOT EXISTS lineage (
+    run_id VARCHAR,
+    topic_id INTEGER,
+    status VARCHAR,           -- continued / grown / shrunk / split / merged / new / vanished
+    previous_topic_ids VARCHAR,
+    shared_papers INTEGER,
+    similarity DOUBLE
+);
+"""
+
+
+class StoreBusy(RuntimeError):
+    """Another run holds the store."""
+
+
+class Store:
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.path = self.folder / "topictrends.duckdb"
+        self.con = duckdb.connect(str(self.path))
+        self.con.execute(SCHEMA)
+
+    def close(self) -> None:
+        self.con.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self.con
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    # -- embeddings -------------------------------------------------------------------------------
+
+    def cached_embeddings(self, hashes: list[str], model_id: str) -> dict[str, np.ndarray]:
+        if not hashes:
+            return {}
+        wanted = pd.DataFrame({"content_hash": list(dict.fromkeys(hashes))})
+        self.con.register("wanted_hashes", wanted)
+        try:
+            table = self.con.sql(
+                "SELECT e.content_hash, e.vector FROM embeddings e JOIN wanted_hashes w USING (content_hash) "
+                "WHERE e.model_id = $model_id", params={"model_id": model_id},
+            ).to_arrow_table()
+        finally:
+            self.con.unregister("wanted_hashes")
+        if table.num_rows == 0:
+            return {}
+        keys = table.column("content_hash").to_pylist()
+        flat = table.column("vector").combine_chunks().flatten().to_numpy(zero_copy_only=False)
+        vectors = flat.astype(np.float32).reshape(len(keys), -1)
+        return dict(zip(keys, vectors))
+
+    def save_embeddings(self, hashes: list[str], vectors: np.ndarray, model_id: str) -> None:
+        """Committed batch by batch during embedding, so a killed run keeps the work it finished."""
+        if not hashes:
+            return
+        frame = pd.DataFrame({
+            "content_hash": hashes,
+            "model_id": model_id,
+            "vector": [v.astype(np.float32).tolist() for v in vectors],
+        })
+        self.con.register("new_embeddings", frame)
+        try:
+            self.con.execute(
+                "INSERT INTO embeddings SELECT content_hash, model_id, vector::FLOAT[] FROM new_embeddings "
+                "ON CONFLICT DO NOTHING"
+            )
+        finally:
+            self.con.unregister("new_embeddings")
+
+    def embedding_count(self, model_id: str | None = None) -> int:
+        if model_id is None:
+            return int(self.con.execute("SELECT count(*) FROM embeddings").fetchall()[0][0])
+        return int(self.con.execute("SELECT count(*) FROM embeddings WHERE model_id = ?", [model_id]).fetchall()[0][0])
+
+    # -- runs -------------------------------------------------------------------------------------
+
+    def last_completed_run(self) -> dict[str, Any] | None:
+        rows = self.con.execute(
+            "SELECT run_id, input_digest, summary, mode FROM runs WHERE status = 'completed' "
+            "ORDER BY finished_at DESC, run_id DESC LIMIT 1"
+        ).fetchall()  # fetchall, not fetchone: DuckDB keeps a half-read result busy
+        if not rows:
+            return None
+        row = rows[0]
+        return {"run_id": row[0], "input_digest": row[1], "summary": json.loads(row[2]), "mode": row[3]}
+
+    def completed_runs_since_refit(self) -> int:
+        rows = self.con.execute(
+            "SELECT mode FROM runs WHERE status = 'completed' ORDER BY finished_at DESC, run_id DESC"
+        ).fetchall()
+        count = 0
+        for (mode,) in rows:
+            if mode == "refit":
+                break
+            count += 1
+        return count
+
+    def previous_topics(self, run_id: str) -> pd.DataFrame:
+        frame = self.con.execute(
+            "SELECT topic_id, label, keywords, size, centroid, data FROM topics WHERE run_id = ? ORDER BY topic_id",
+            [run_id],
+        ).df()
+        return frame
+
+    def previous_assignments(self, run_id: str) -> pd.DataFrame:
+        return self.con.execute(
+            "SELECT paper_id, content_hash, topic_id, data FROM papers WHERE run_id = ?", [run_id]
+        ).df()
+
+    def max_topic_id_ever(self) -> int:
+        value = self.con.execute("SELECT max(topic_id) FROM topics").fetchall()[0][0]
+        return -1 if value is None else int(value)
+
+    def record_run(
+        self,
+        *,
+        run_id: str,
+        started_at: str,
+        finished_at: str,
+        status: str,
+        mode: str,
+        input_digest: str,
+        summary: dict[str, Any],
+        papers: pd.DataFrame | None = None,
+        topics: pd.DataFrame | None = None,
+        centroids: dict[int, np.ndarray] | None = None,
+        lineage: pd.DataFrame | None = None,
+    ) -> None:
+        """Commit a whole run at once: its papers, topics, lineage and history row, or nothing."""
+        with self.transaction() as con:
+            if papers is not None:
+                frame = pd.DataFrame({
+                    "run_id": run_id,
+                    "paper_id": papers["paper_id"].astype(str),
+                    "content_hash": papers["content_hash"].astype(str),
+                    "topic_id": papers["topic_id"].astype(int),
+                    "data": [json.dumps(row, default=str) for row in papers.drop(columns=["content_hash"]).to_dict("records")],
+                })
+                con.register("run_papers", frame)
+                con.execute("INSERT INTO papers SELECT run_id, paper_id, content_hash, topic_id, data::JSON FROM run_papers")
+                con.unregister("run_papers")
+            if topics is not None:
+                centroids = centroids or {}
+                frame = pd.DataFrame({
+                    "run_id": run_id,
+                    "topic_id": topics["topic_id"].astype(int),
+                    "label": topics["label"].astype(str),
+                    "keywords": topics["keywords"].astype(str),
+                    "size": topics["size"].astype(int),
+                    "centroid": [centroids[int(t)].astype(np.float32).tolist() if int(t) in centroids else None
+                                 for t in topics["topic_id"]],
+                    "data": [json.dumps(row, default=str) for row in topics.to_dict("records")],
+                })
+                con.register("run_topics", frame)
+                con.execute("INSERT INTO topics SELECT run_id, topic_id, label, keywords, size, centroid::FLOAT[], data::JSON FROM run_topics")
+                con.unregister("run_topics")
+            if lineage is not None and len(lineage):
+                frame = lineage.assign(run_id=run_id)[
+                    ["run_id", "topic_id", "status", "previous_topic_ids", "shared_papers", "similarity"]
+                ]
+                con.register("run_lineage", frame)
+                con.execute("INSERT INTO lineage SELECT * FROM run_lineage")
+                con.unregister("run_lineage")
+            con.execute(
+                "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [run_id, started_at, finished_at, status, mode, input_digest, json.dumps(summary, default=str)],
+            )
+
+
+@contextmanager
+def open_store(folder: Path, *, wait_seconds: float = 0) -> Iterator[Store]:
+    """Hold the store's lock for a whole run. Waits up to `wait_seconds` for another run to finish."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(folder / ".lock"))
+    try:
+        lock.acquire(timeout=wait_seconds)
+    except Timeout:
+        raise StoreBusy(
+            f"another topictrends run is using the store {folder} (lock file {folder / '.lock'}); "
+            f"waited {wait_seconds:g} s. Try again when it has finished."
+        ) from None
+    store = None
+    try:
+        store = Store(folder)
+        yield store
+    finally:
+        if store is not None:
+            store.close()
+        lock.release()

@@ -1,0 +1,188 @@
+"""Bad input never stops a run: each bad file gets a message naming it (and the line), is set
+aside, is left untouched on disk, and every good record in the folder still comes out."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from analytics.parsing import describe, iter_dumps, read_dump
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+
+DAILY_LINE = {
+    "id": "2507.02257", "categories": ["cs.GR"], "pdf": "https://arxiv.org/pdf/2507.02257",
+    "abs": "https://arxiv.org/abs/2507.02257", "authors": ["Stephen Pasch", "Changxi Zheng"],
+    "title": "Gbake: Baking 3D Gaussian Splats into Reflection Probes", "comment": None,
+    "summary": "The growing popularity of 3D Gaussian Splatting has created the need to\nintegrate traditional graphics.",
+}
+ABSTRACT = (
+    "Large language models memorise parts of their training data, and removing that knowledge after "
+    "training is hard. We propose a method that unlearns targeted facts while keeping general ability, "
+    "and we evaluate it on three benchmarks with strong baselines, showing better forgetting and utility."
+)
+
+
+def daily_line(n: int) -> str:
+    return json.dumps(dict(DAILY_LINE, id=f"2507.{n:05d}", title=f"Paper number {n}"))
+
+
+def trending_page(titles: list[str]) -> str:
+    lines = ["Get trending papers in your email inbox once a day!", "Get trending papers in your email inbox!"]
+    for i, title in enumerate(titles):
+        lines += [("Subscribe" if i == 0 else "") + title, ABSTRACT]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def mixed_folder(tmp_path: Path) -> tuple[Path, dict[str, int]]:
+    """A folder of good and bad dumps; returns it and the record count of each good file."""
+    folder = tmp_path / "dumps"
+    folder.mkdir()
+    good: dict[str, int] = {}
+    shutil.copy(SAMPLES / "000_c0e02093f26f6559.txt", folder / "plain.txt")
+    good["plain.txt"] = 11
+    shutil.copy(SAMPLES / "003_9f597363cd8327d1.txt", folder / "trending.txt")
+    good["trending.txt"] = 41
+    (folder / "daily.jsonl.gz").write_bytes(gzip.compress(("\n".join(daily_line(n) for n in range(5)) + "\n").encode()))
+    good["daily.jsonl.gz"] = 5
+
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "blank.txt").write_text("\n   \n\t\n")
+    (folder / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    (folder / "noise.bin").write_bytes(bytes((i * 37) % 256 for i in range(4096)))
+    (folder / "latin1.txt").write_bytes(trending_page(["Caf\xe9 Models: Unlearning", "Second Paper"]).encode("latin-1"))
+    (folder / "truncated.jsonl").write_text(daily_line(10) + "\n" + daily_line(11) + "\n" + daily_line(12)[:70])
+    (folder / "huge_line.txt").write_text(ABSTRACT + "\n" + "word " * 40_000 + "\n" + ABSTRACT + " Again.\n")
+    (folder / "shopping.txt").write_text("Shopping list\neggs\nmilk\nbread\n")
+    (folder / "page.html").write_text("<!DOCTYPE html><html><body><h1>Trending</h1></body></html>\n")
+    (folder / "payload.txt").write_text(trending_page(['<script>alert("x")</script>Attention Is All You Need', "Plain Title"]))
+    whole_gz = gzip.compress(("\n".join(daily_line(n) for n in range(100, 400)) + "\n").encode())
+    (folder / "broken.gz").write_bytes(whole_gz[: len(whole_gz) // 2])
+    (folder / "cut.xml").write_text('<?xml version="1.0"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n<entry><title>X</title>\n')
+    (folder / "subfolder").mkdir()
+    (folder / "gone.txt").symlink_to(folder / "does-not-exist.txt")
+    return folder, good
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    return {
+        p.name: (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in folder.iterdir() if p.is_file() and not p.is_symlink()
+    }
+
+
+def test_mixed_folder_keeps_good_records_and_names_every_bad_file(mixed_folder):
+    folder, good = mixed_folder
+    before = snapshot(folder)
+    parsed = {p.file: p for p in iter_dumps(folder)}
+    assert snapshot(folder) == before  # nothing modified, moved or deleted
+    assert sorted(parsed) == sorted(p.name for p in folder.iterdir())  # every entry reported once
+
+    for name, count in good.items():
+        assert len(parsed[name].records) == count, name
+        assert [p for p in parsed[name].problems if p.severity == "error"] == [], name
+
+    expected_status = {
+        "empty.txt": "empty", "blank.txt": "empty", "image.png": "binary", "noise.bin": "binary",
+        "shopping.txt": "unknown", "page.html": "unknown", "subfolder": "unreadable", "gone.txt": "unreadable",
+    }
+    for name, status in expected_status.items():
+        assert parsed[name].format == status, name
+        assert parsed[name].records == [], name
+        assert parsed[name].problems and all(p.file == name for p in parsed[name].problems), name
+        assert any(str(p).startswith(name) for p in parsed[name].problems)
+
+    # Files read in part: the good part is kept, the bad part named with its line.
+    truncated = parsed["truncated.jsonl"]
+    assert [r.arxiv_id for r in truncated.records] == ["2507.00010", "2507.00011"]
+    assert [(p.line, p.severity) for p in truncated.problems] == [(3, "error")]
+    assert "truncated" in truncated.problems[0].message
+
+    huge = parsed["huge_line.txt"]
+    assert [r.line for r in huge.records] == [1, 3]
+    assert [(p.line, p.severity) for p in huge.problems] == [(2, "error")]
+    assert "199,999 characters" in huge.problems[0].message  # "word " * 40000, stripped
+
+    latin1 = parsed["latin1.txt"]
+    assert [r.title for r in latin1.records] == ["Café Models: Unlearning", "Second Paper"]
+    assert any("not valid UTF-8" in p.message and p.line == 3 and p.severity == "warning" for p in latin1.problems)
+
+    payload = parsed["payload.txt"]
+    assert payload.records[0].title == '<script>alert("x")</script>Attention Is All You Need'  # data, kept as written
+    assert any("HTML/script" in p.message and p.line == 3 for p in payload.problems)
+
+    broken = parsed["broken.gz"]
+    assert any("gzip data is damaged or truncated" in p.message for p in broken.problems)
+    assert 0 < len(broken.records) < 300
+    assert [r.title for r in broken.records] == [f"Paper number {n}" for n in range(100, 100 + len(broken.records))]
+
+    assert parsed["cut.xml"].records == []
+    assert any("not well-formed" in p.message and p.line for p in parsed["cut.xml"].problems)
+
+
+def test_recursive_reading_descends_into_subfolders(tmp_path):
+    (tmp_path / "a").mkdir()
+    shutil.copy(SAMPLES / "000_c0e02093f26f6559.txt", tmp_path / "a" / "plain.txt")
+    assert [p.format for p in iter_dumps(tmp_path)] == ["unreadable"]
+    assert [(p.file, len(p.records)) for p in iter_dumps(tmp_path, recursive=True)] == [("plain.txt", 11)]
+
+
+def test_missing_folder_is_reported_not_raised(tmp_path):
+    [parsed] = list(iter_dumps(tmp_path / "nope"))
+    assert parsed.format == "unreadable" and "cannot be listed" in parsed.problems[0].message
+
+
+def test_unreadable_file_permissions(tmp_path):
+    path = tmp_path / "locked.txt"
+    path.write_text(ABSTRACT)
+    path.chmod(0)
+    try:
+        if os.access(path, os.R_OK):
+            pytest.skip("running as a user who can read any file")
+        parsed = read_dump(path)
+        assert parsed.format == "unreadable"
+        assert "cannot be read" in parsed.problems[0].message
+    finally:
+        path.chmod(0o644)
+
+
+def test_trending_page_cut_after_a_title(tmp_path):
+    path = tmp_path / "cut.txt"
+    path.write_text(trending_page(["First Paper", "Second Paper"]) + "Third Paper Title\n")
+    parsed = read_dump(path)
+    assert [r.title for r in parsed.records] == ["First Paper", "Second Paper", "Third Paper Title"]
+    assert parsed.records[-1].abstract == ""
+    assert any(p.line == 7 and "truncated" in p.message for p in parsed.problems)
+
+
+def test_detection_is_by_content_not_name(tmp_path):
+    path = tmp_path / "looks_like.csv"
+    shutil.copy(SAMPLES / "002_ee4e4be09cd55250.txt", path)
+    assert read_dump(path).format == "sorted_updated"
+    gz = tmp_path / "plain.txt.gz"
+    gz.write_bytes(gzip.compress((SAMPLES / "000_c0e02093f26f6559.txt").read_bytes()))
+    parsed = read_dump(gz)
+    assert (parsed.format, len(parsed.records)) == ("plain_abstracts", 11)
+
+
+def test_plain_abstracts_with_one_short_abstract_are_still_plain(tmp_path):
+    path = tmp_path / "abstracts.txt"
+    path.write_text("\n".join([ABSTRACT, "We pose 200 open questions about alignment.", ABSTRACT + " More.", ABSTRACT + " Again.", ABSTRACT + " End."]))
+    parsed = read_dump(path)
+    assert (parsed.format, len(parsed.records)) == ("plain_abstracts", 5)
+    assert parsed.records[1].abstract == "We pose 200 open questions about alignment."
+
+
+def test_describe_gives_a_json_ready_entry_for_run_json(mixed_folder):
+    folder, _ = mixed_folder
+    entries = {e["file"]: e for e in (describe(p) for p in iter_dumps(folder))}
+    json.dumps(entries)  # serialisable as is
+    assert entries["truncated.jsonl"]["format"] == "arxiv_daily_jsonl"
+    assert entries["truncated.jsonl"]["records"] == 2 and not entries["truncated.jsonl"]["set_aside"]
+    assert entries["empty.txt"]["set_aside"] and entries["empty.txt"]["problems"][0]["message"]

@@ -1,0 +1,199 @@
+"""The HTML report as a file: self-contained, one plotly.js, untrusted text escaped, all data present."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from analytics.trends import topic_growth, topic_trends
+from reports import build_report
+from reports.figures import sample_map_points
+from reports.html_report import script_json
+from tests.synthetic_corpus import XSS_LABEL, XSS_TITLE, make_corpus
+
+CHANGES = {
+    "new_papers": 37,
+    "new_topics": [3],
+    "fastest_growing": [{"topic_id": 0, "label": "machine unlearning", "growth_per_year": 1.3}],
+}
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    papers, topics, summary = make_corpus(300, seed=3)
+    trends = topic_trends(papers)
+    return papers, topics, summary, trends, topic_growth(trends)
+
+
+@pytest.fixture(scope="module")
+def report_html(corpus, tmp_path_factory):
+    papers, topics, summary, trends, growth = corpus
+    summary = dict(summary, changes=CHANGES)
+    path = build_report(tmp_path_factory.mktemp("report") / "report.html", papers, topics, trends, growth, summary)
+    return path.read_text(encoding="utf-8")
+
+
+def payload_of(html: str) -> dict:
+    match = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', html, re.S)
+    assert match, "the report carries its data in one JSON script element"
+    return json.loads(match.group(1))
+
+
+def test_report_is_self_contained_with_one_plotly(report_html):
+    assert len(re.findall(r"plotly\.js v\d", report_html)) == 1  # the bundle's banner: inlined exactly once
+    assert not re.search(r"<script[^>]*\bsrc=", report_html, re.I)
+    assert not re.search(r"<link\b", report_html, re.I)
+    assert "fonts.googleapis" not in report_html and "@import" not in report_html
+    assert re.search(r"default-src 'none'", report_html)  # the page may not load anything from anywhere
+
+
+def test_every_section_is_there(report_html):
+    for section in ("overview", "map", "trends", "growth", "topics", "quality"):
+        assert f'<section id="{section}"' in report_html
+    payload = payload_of(report_html)
+    assert set(payload["figures"]["trends"]) == {"share|all", "count|all", "share|stated", "count|stated"}
+    assert {"map", "heatmap", "leaderboard", "dated"} <= set(payload["figures"])
+
+
+def test_untrusted_text_never_appears_as_markup(report_html):
+    lowered = report_html.lower()
+    assert "<img src=x" not in lowered
+    assert "<script>window.__xss" not in lowered
+    assert "&lt;img src=x onerror=&quot;window.__xss=2&quot;&gt;tiny topic" in report_html  # static tables: escaped
+    payload = payload_of(report_html)
+    assert payload["papers"]["title"][0] == XSS_TITLE  # ...and intact as data, for the page to show as text
+    labels = [t["label"] for t in payload["topics"]]
+    assert XSS_LABEL in labels
+    # Plotly renders some tags in labels; what goes to Plotly is entity-escaped.
+    heatmap_labels = payload["figures"]["heatmap"]["data"][0]["y"]
+    assert any(label.startswith("&lt;img src=x") for label in heatmap_labels)
+
+
+def test_script_json_cannot_close_the_script_element():
+    text = script_json({"t": "</script><script>alert(1)</script> & \u2028"})
+    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
+    assert json.loads(text)["t"] == "</script><script>alert(1)</script> & \u2028"
+
+
+def test_payload_holds_every_paper_and_topic(report_html, corpus):
+    papers, topics, *_ = corpus
+    payload = payload_of(report_html)
+    table = payload["papers"]
+    assert len(table["title"]) == len(papers) == len(table["date"]) == len(table["topic"]) == len(table["src"])
+    assert sorted({t["id"] for t in payload["topics"]}) == sorted(set(papers["topic_id"]) | set(topics["topic_id"]))
+    # Sources are stored against a file list; decoding gives back exactly what papers.csv says.
+    decoded = [
+        ";".join(f"{payload['files'][int(ref.split(':')[0])]}:{ref.split(':')[1]}" for ref in encoded.split(";"))
+        for encoded in table["src"][:20]
+    ]
+    assert decoded == papers["sources"].head(20).tolist()
+    # Dates show as precisely as they are known.
+    month_only = papers.index[papers["date_precision"] == "month"][0]
+    assert table["date"][month_only] == papers.loc[month_only, "published"][:7]
+    undated = papers.index[papers["published"] == ""][0]
+    assert table["date"][undated] == ""
+
+
+def test_overview_numbers_and_changes(report_html, corpus):
+    papers, _, summary, *_ = corpus
+    assert f'<div class="card-value">{len(papers):,}</div>' in report_html
+    assert f'<div class="card-value">{len(summary["files"]):,}</div>' in report_html
+    assert "<b>37</b> new papers since the previous run" in report_html
+    assert 'href="#topic-3"' in report_html and "growth per year: 1.3" in report_html
+
+
+def test_first_run_says_there_is_nothing_to_compare(corpus, tmp_path):
+    papers, topics, summary, trends, growth = corpus
+    html = build_report(tmp_path / "r.html", papers, topics, trends, growth, summary).read_text()
+    assert "first run on this store" in html
+
+
+def test_growth_tables_and_rule(report_html):
+    assert 'id="rising-table"' in report_html and 'id="fading-table"' in report_html
+    assert "binomial regression" in report_html and "not enough dated papers" in report_html
+    glance = re.search(r'id="glance".*?</div>', report_html, re.S).group(0)  # first screen: rising and fading
+    assert re.search(r'href="#topic-\d+">[^<]+</a> <span class="badge cls-(emerging|growing)"', glance)
+    rising = re.search(r'id="rising-table".*?</table>', report_html, re.S).group(0)
+    assert re.search(r'class="badge cls-(emerging|growing)"', rising)
+
+
+def test_quality_lists_every_dump_and_its_problems(report_html, corpus):
+    _, _, summary, *_ = corpus
+    dumps = re.search(r'id="dumps-table".*?</table>', report_html, re.S).group(0)
+    assert dumps.count("<tr>") == len(summary["files"]) + 1  # + header
+    problems = sum(len(f["problems"]) for f in summary["files"])
+    assert f"Problems ({problems:,})" in report_html
+    assert "&lt;b&gt;May 31&lt;/b&gt;" in report_html  # problem messages quote dump text: escaped
+
+
+def test_same_inputs_same_file(corpus, tmp_path):
+    papers, topics, summary, trends, growth = corpus
+    first = build_report(tmp_path / "a.html", papers, topics, trends, growth, summary).read_bytes()
+    second = build_report(tmp_path / "b.html", papers, topics, trends, growth, summary).read_bytes()
+    assert first == second
+
+
+def test_trends_without_attrs_as_read_back_from_csv(corpus, tmp_path):
+    """The flow may hand over trends read from trends.csv: attrs gone, booleans as strings."""
+    papers, topics, summary, trends, growth = corpus
+    import pandas as pd
+
+    csv_path = tmp_path / "trends.csv"
+    trends.to_csv(csv_path, index=False)
+    reread = pd.read_csv(csv_path, parse_dates=["period_start"], dtype={"period": str})
+    html = build_report(tmp_path / "r.html", papers, topics, reread, growth, summary).read_text()
+    payload = payload_of(html)
+    assert payload["meta"]["period"] == trends.attrs["period"]
+    assert payload["timeline"]["periods"] == sorted(trends["period"].unique().tolist())
+
+
+def test_large_corpora_sample_the_map_but_keep_every_topic():
+    rng = np.random.default_rng(0)
+    topic_ids = np.concatenate([np.zeros(9000, int), np.ones(900, int), np.full(40, 2), np.full(60, -1)])
+    rng.shuffle(topic_ids)
+    has_xy = np.ones(len(topic_ids), bool)
+    has_xy[:10] = False
+    shown = sample_map_points(topic_ids, has_xy, max_points=1000, seed=1)
+    assert len(shown) <= 1000 and len(set(shown)) == len(shown)
+    assert not set(shown) & set(range(10))  # papers without coordinates are never drawn
+    kept = {t: int((topic_ids[shown] == t).sum()) for t in (0, 1, 2, -1)}
+    assert kept[2] == 40 and kept[-1] >= 50 and kept[1] >= 50  # small topics stay visible
+    assert np.array_equal(shown, sample_map_points(topic_ids, has_xy, max_points=1000, seed=1))
+    assert len(sample_map_points(topic_ids, has_xy, max_points=20000)) == len(topic_ids) - 10
+
+
+def test_map_points_are_capped_in_the_report(corpus, tmp_path):
+    papers, topics, summary, trends, growth = corpus
+    html = build_report(tmp_path / "r.html", papers, topics, trends, growth, summary, max_map_points=120).read_text()
+    payload = payload_of(html)
+    assert payload["meta"]["map_points"] <= 120
+    drawn = sum(len(trace["customdata"]) for trace in payload["figures"]["map"]["data"])
+    assert drawn == payload["meta"]["map_points"]
+    assert "Showing a sample of" in html
+
+
+def test_papers_per_format_count_each_paper_once(corpus, tmp_path):
+    papers, topics, summary, trends, growth = corpus
+    summary = dict(summary, files=[dict(f, format="arxiv_jsonl") for f in summary["files"]])
+    html = build_report(tmp_path / "r.html", papers, topics, trends, growth, summary).read_text()
+    formats = re.search(r'id="formats-table".*?</table>', html, re.S).group(0)
+    row = re.search(r"<td>arxiv_jsonl</td>(.*?)</tr>", formats, re.S).group(1)
+    cells = [re.sub(r"<.*?>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+    dumps, records, n_papers, _, _, undated = cells[:6]
+    assert int(n_papers.replace(",", "")) == len(papers)  # papers listed by several dumps count once
+    assert undated.startswith(f"{int((papers['published'] == '').sum()):,}")
+
+
+def test_a_run_without_dates_or_map_still_gives_a_report(corpus, tmp_path):
+    papers, topics, summary, *_ = corpus
+    undated = papers.drop(columns=["map_x", "map_y"]).assign(published="", date_low="", date_high="", date_precision="")
+    trends = topic_trends(undated)
+    growth = topic_growth(trends)
+    html = build_report(tmp_path / "r.html", undated, topics, trends, growth, summary).read_text()
+    assert "No dated papers, so no trends." in html and "No map coordinates in this run." in html
+    assert "no dated papers" in html  # the date span card
+    payload = payload_of(html)
+    assert all(t["cls"] == "not enough dated papers" for t in payload["topics"])

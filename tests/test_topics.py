@@ -1,0 +1,103 @@
+"""Topic post-processing and identity on constructed data with known answers (no model, fast)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from analytics.config import TopicsConfig
+from analytics.identity import assign_to_topics, match_topics, place_on_map
+from analytics.topics import apply_guided_topics, choose_params, make_label, reduce_outliers
+
+
+def _unit(v) -> np.ndarray:
+    v = np.asarray(v, dtype=np.float32)
+    return v / np.linalg.norm(v)
+
+
+def test_clustering_settings_scale_with_corpus_size() -> None:
+    cfg = TopicsConfig()
+    small, large = choose_params(500, cfg), choose_params(75_000, cfg)
+    assert small.min_cluster_size == 11
+    assert large.min_cluster_size == 137
+    assert small.umap_neighbors == 15
+    assert choose_params(40, cfg).umap_neighbors < 15  # tiny corpora need fewer neighbours
+    assert choose_params(500, TopicsConfig(min_cluster_size=30)).min_cluster_size == 30
+
+
+def test_label_prefers_distinctive_phrases_in_authors_wording() -> None:
+    topic_texts = [
+        "We study the mixture of experts layer in large language models.",
+        "Sparse mixture of experts with a learned router for large language models.",
+        "A mixture of experts model where each expert is a small network; LLMs scale.",
+    ]
+    corpus = topic_texts + [f"Large language models are evaluated on task {i}." for i in range(30)]
+    label = make_label(["mixture experts", "large language", "experts", "router"], topic_texts, corpus_texts=corpus)
+    assert label.startswith("Mixture of experts")
+    assert "Large Language" not in label
+
+
+def test_label_keeps_acronyms_and_guided_name_first() -> None:
+    texts = ["Machine unlearning removes data from LLMs.", "Unlearning in LLMs via gradient ascent."] * 3
+    label = make_label(["unlearning", "llms", "gradient ascent"], texts, guided_name="Machine unlearning")
+    assert label.startswith("Machine unlearning, ")
+    assert "unlearning, unlearning" not in label.lower()
+
+
+def test_outliers_go_to_the_nearest_topic_above_threshold() -> None:
+    emb = np.array([_unit([1, 0]), _unit([1, 0.1]), _unit([0, 1]), _unit([0.1, 1]), _unit([1, 0.2]), _unit([-1, -1])])
+    assignment = np.array([0, 0, 1, 1, -1, -1])
+    result = reduce_outliers(emb, assignment, threshold=0.0)
+    assert result.tolist() == [0, 0, 1, 1, 0, -1]  # the opposite point is not similar to any topic
+
+
+def test_guided_topic_names_the_matching_topic_or_is_carved_out_or_skipped() -> None:
+    rng = np.random.default_rng(0)
+    a, b, c = _unit([1, 0, 0, 0]), _unit([0, 1, 0, 0]), _unit([0, 0, 1, 0])
+    emb = np.vstack([a + 0.05 * rng.standard_normal(4) for _ in range(20)]
+                    + [b + 0.05 * rng.standard_normal(4) for _ in range(20)]
+                    + [c + 0.05 * rng.standard_normal(4) for _ in range(12)])
+    assignment = np.array([0] * 20 + [1] * 20 + [1] * 12)  # c-papers were lumped into topic 1
+    guides = np.vstack([a, c, _unit([0, 0, 0, 1])])
+    names = ["Alpha: about a", "Gamma: about c", "Delta: nothing in the data"]
+    result, named = apply_guided_topics(emb, assignment, guides, names, min_similarity=0.8, min_size=10)
+    assert named[0] == "Alpha"  # topic 0 is about a: it takes the name
+    gamma = [t for t, n in named.items() if n == "Gamma"]
+    assert len(gamma) == 1 and gamma[0] not in (0, 1)  # carved out of topic 1
+    assert (result[40:] == gamma[0]).all() and (result[20:40] == 1).all()
+    assert "Delta" not in named.values()
+
+
+def test_topic_matching_keeps_ids_and_records_lineage() -> None:
+    e = np.eye(6, dtype=np.float32)
+    prev = {f"p{i}": (0 if i < 10 else 1 if i < 20 else 2 if i < 30 else 3) for i in range(40)}
+    prev_c = {0: e[0], 1: e[1], 2: e[2], 3: e[3]}
+    # New run: topic 0 continues (+ 5 papers), old 1 split into new 1 and 2, old 2 and 3 merged into 3.
+    new = {}
+    for i in range(10):
+        new[f"p{i}"] = 0
+    for i in range(10, 15):
+        new[f"p{i}"] = 1
+    for i in range(15, 20):
+        new[f"p{i}"] = 2
+    for i in range(20, 40):
+        new[f"p{i}"] = 3
+    for i in range(40, 45):
+        new[f"p{i}"] = 0
+    new_c = {0: e[0], 1: e[1], 2: _unit(e[1] + e[4]), 3: _unit(e[2] + e[3])}
+    match = match_topics(prev, prev_c, {0: "zero", 1: "one", 2: "two", 3: "three"}, new, new_c, next_free_id=10)
+    status = dict(zip(match.lineage["topic_id"], match.lineage["status"]))
+    assert match.id_map[0] == 0 and status[0] == "grown" and match.label_map[0] == "zero"
+    assert match.id_map[1] == 1
+    assert status[match.id_map[2]] == "split" and match.id_map[2] >= 10
+    assert status[match.id_map[3]] == "merged"
+    vanished = [t for t, s in status.items() if s == "vanished"]
+    assert len(vanished) == 1 and vanished[0] in (2, 3)
+
+
+def test_assignment_and_map_placement_for_new_papers() -> None:
+    centroids = {5: _unit([1, 0]), 9: _unit([0, 1])}
+    new = np.vstack([_unit([1, 0.1]), _unit([0.1, 1]), _unit([-1, -1])])
+    assert assign_to_topics(new, centroids, threshold=0.3).tolist() == [5, 9, -1]
+    old = np.vstack([_unit([1, 0]), _unit([0, 1])])
+    xy = place_on_map(new[:2], old, np.array([[0.0, 0.0], [10.0, 10.0]]), k=1)
+    assert xy.tolist() == [[0.0, 0.0], [10.0, 10.0]]
