@@ -24,6 +24,9 @@ ACADEMIC_STOP_WORDS = {
     "experimental", "extensive", "state", "art", "significantly", "achieve", "achieves", "framework",
     "et", "al", "code", "available", "github", "com", "https", "http", "www", "introduce", "introduces",
 }
+# Tokens for c-TF-IDF keywords (and for their evaluation in analytics.evaluation): words of 2+ characters
+# starting with a letter; hyphens stay inside ("fine-tuning", "gpt-4").
+TOKEN_PATTERN = r"(?u)\b[a-zA-Z][a-zA-Z0-9\-]+\b"
 # Kept out of labels' middle when recovering surface phrases ("mixture of experts").
 _JOINERS = r"(?:of|the|and|for|in|to|a|an|on|with|via|from|by)"
 
@@ -46,6 +49,8 @@ class TopicParams:
     guided_topics: list[str] = field(default_factory=list)
     guided_min_similarity: float = 0.5
     umap_fit_sample: int | None = None  # fit UMAP on this many papers and place the rest with transform
+    # A topic's keywords must be used by at least this share of its papers (see frequent_keywords).
+    keyword_min_share: float = 0.1
 
     def to_dict(self) -> dict[str, Any]:
         data = dict(self.__dict__)
@@ -175,6 +180,26 @@ def reduce_outliers(
         if sim >= threshold:
             result[row] = topic_list[topic_index]
     return result
+
+
+KEYWORD_CANDIDATES = 40  # c-TF-IDF words considered per topic before the usage filter
+
+
+def frequent_keywords(candidates: list[str], member_texts: list[str], analyzer: Any, min_share: float,
+                      top_n: int = 10) -> list[str]:
+    """The best-ranked c-TF-IDF candidates used by at least `min_share` of the topic's papers (and by 2).
+
+    c-TF-IDF counts words over a topic's papers joined together, so a word one paper repeats ("kid",
+    "automl-gpt") can outrank the words the topic shares; such keywords say little about the topic and
+    make its keyword list incoherent. `analyzer` is the c-TF-IDF vectorizer's, so bigrams match as counted.
+    """
+    wanted = set(candidates)
+    used_by: Counter[str] = Counter()
+    for text in member_texts:
+        used_by.update(wanted.intersection(analyzer(text)))
+    needed = max(2.0, min_share * len(member_texts))
+    kept = [w for w in candidates if used_by[w] >= needed]
+    return kept[:top_n] or candidates[:top_n]
 
 
 def guide_name(guide: str) -> str:
@@ -389,7 +414,7 @@ def fit_topics(
         stop_words=stop_words,
         ngram_range=params.ngram_range,
         min_df=params.vectorizer_min_df,
-        token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9\-]+\b",
+        token_pattern=TOKEN_PATTERN,
     )
     representation = [
         KeyBERTInspired(top_n_words=12, nr_repr_docs=5, nr_samples=200, random_state=params.seed),
@@ -426,25 +451,34 @@ def fit_topics(
     guided_names = {old_to_new[t]: name for t, name in guided_names.items() if t in old_to_new}
     assignment = renumbered
 
-    # Final representations on the final assignment: keywords by KeyBERT-inspired + MMR over c-TF-IDF.
-    topic_model.update_topics(
-        texts, topics=assignment.tolist(), vectorizer_model=vectorizer,
-        ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
-        representation_model=representation if embedding_model is not None else None,
-    )
-
     centroids = _centroids(embeddings, assignment)
+    # Keywords (topics.csv): c-TF-IDF candidates on the final assignment that many of the topic's papers use.
+    topic_model.update_topics(
+        texts, topics=assignment.tolist(), top_n_words=KEYWORD_CANDIDATES, vectorizer_model=vectorizer,
+        ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True), representation_model=None,
+    )
+    analyzer = vectorizer.build_analyzer()
     keywords: dict[int, list[str]] = {}
     for topic in centroids:
-        words = topic_model.get_topic(topic) or []
-        keywords[topic] = [w for w, _ in words if w][:10]
+        candidates = [w for w, _ in (topic_model.get_topic(topic) or []) if w]
+        member_texts = [texts[i] for i in np.where(assignment == topic)[0]]
+        keywords[topic] = frequent_keywords(candidates, member_texts, analyzer, params.keyword_min_share)
+    # Label phrases: KeyBERT-inspired + MMR over c-TF-IDF, which favours readable phrases ("machine unlearning").
+    label_phrases = dict(keywords)
+    if embedding_model is not None:
+        topic_model.update_topics(
+            texts, topics=assignment.tolist(), vectorizer_model=vectorizer,
+            ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True), representation_model=representation,
+        )
+        for topic in centroids:
+            label_phrases[topic] = [w for w, _ in (topic_model.get_topic(topic) or []) if w][:10]
     labels = {}
     # A fixed, seeded sample of the corpus is enough to tell everyday phrases from distinctive ones.
     sample_rows = np.random.default_rng(params.seed).permutation(n_docs)[:2000]
     corpus_sample = [texts[i] for i in sorted(sample_rows)]
     for topic in centroids:
         member_texts = [texts[i] for i in np.where(assignment == topic)[0][:400]]
-        labels[topic] = make_label(keywords[topic], member_texts, guided_names.get(topic), corpus_sample)
+        labels[topic] = make_label(label_phrases[topic], member_texts, guided_names.get(topic), corpus_sample)
     labels = _deduplicate_labels(labels, keywords)
 
     rows = []

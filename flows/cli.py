@@ -136,6 +136,30 @@ def serve(
     flow_for(cfg).serve(name=cfg.schedule.deployment, schedule=schedule, parameters=parameters)
 
 
+@app.command()
+def evaluate(
+    run_dir: Optional[Path] = typer.Option(None, "--run", "-r", help="Output folder of a run (default from config: out)."),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="TOML file overriding config/default.toml."),
+) -> None:
+    """Score a run's topics (coherence, diversity, outliers, sizes, agreement with arXiv categories);
+    prints a table and writes evaluation.json into the run folder."""
+    from analytics.config import load_config
+    from analytics.evaluation import EVALUATION_FILE, evaluate_run, print_evaluation_table
+
+    if run_dir is not None:
+        folder = run_dir.resolve()
+    else:
+        cfg = load_config(config)
+        folder = cfg.resolve_path(cfg.run.output)
+    try:
+        result = evaluate_run(folder)
+    except (FileNotFoundError, ValueError) as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(2)
+    print_evaluation_table(result, Console())
+    print(f"Evaluation: {folder / EVALUATION_FILE}")
+
+
 def main() -> None:
     app()
 
