@@ -75,6 +75,7 @@ class Store:
         self.path = self.folder / "topictrends.duckdb"
         self.con = duckdb.connect(str(self.path))
         self.con.execute(SCHEMA)
+        self._assignments: dict[str, pd.DataFrame] = {}
 
     def close(self) -> None:
         self.con.close()
@@ -164,9 +165,12 @@ class Store:
         return frame
 
     def previous_assignments(self, run_id: str) -> pd.DataFrame:
-        return self.con.execute(
-            "SELECT paper_id, content_hash, topic_id, data FROM papers WHERE run_id = ?", [run_id]
-        ).df()
+        """A completed run's papers. Runs never change once committed, so each is read once per process."""
+        if run_id not in self._assignments:
+            self._assignments[run_id] = self.con.execute(
+                "SELECT paper_id, content_hash, topic_id, data FROM papers WHERE run_id = ?", [run_id]
+            ).df()
+        return self._assignments[run_id]
 
     def max_topic_id_ever(self) -> int:
         value = self.con.execute("SELECT max(topic_id) FROM topics").fetchall()[0][0]
