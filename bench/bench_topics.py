@@ -286,12 +286,14 @@ def print_labels(result: dict[str, Any], limit: int) -> None:
 
 
 def warm_up() -> None:
-    """Compile UMAP's and HDBSCAN's numba code before timing, so neither model pays for it."""
+    """Compile UMAP's and HDBSCAN's numba code before timing, so neither model pays for it. UMAP takes
+    another code path (nearest-neighbour descent) from 4096 points on, so the warm-up needs more than that."""
     from hdbscan import HDBSCAN
     from umap import UMAP
 
-    points = np.random.default_rng(0).normal(size=(200, 16)).astype(np.float32)
-    reduced = UMAP(n_neighbors=10, n_components=5, min_dist=0.0, metric="cosine", random_state=0).fit_transform(points)
+    points = np.random.default_rng(0).normal(size=(4500, 8)).astype(np.float32)
+    reduced = UMAP(n_neighbors=10, n_components=5, min_dist=0.0, metric="cosine", random_state=0,
+                   n_epochs=20).fit_transform(points)
     HDBSCAN(min_cluster_size=10).fit(reduced)
 
 
