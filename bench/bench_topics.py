@@ -115,6 +115,44 @@ def cached_embeddings(corpus: Corpus, embedder: Any) -> np.ndarray:
     return vectors
 
 
+class StageTimes:
+    """Seconds spent in the expensive steps of fit_topics, by wrapping them (no profiler overhead)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._restore: list[tuple[Any, str, Any]] = []
+
+    def wrap(self, owner: Any, name: str, stage: str) -> None:
+        original = getattr(owner, name)
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - started
+
+        setattr(owner, name, timed)
+        self._restore.append((owner, name, original))
+
+    def __enter__(self) -> "StageTimes":
+        import bertopic
+
+        import analytics.topics as topics
+
+        self.wrap(bertopic.BERTopic, "fit_transform", "UMAP + HDBSCAN + c-TF-IDF (BERTopic.fit_transform)")
+        self.wrap(bertopic.BERTopic, "update_topics", "keywords: c-TF-IDF and KeyBERT+MMR (update_topics)")
+        self.wrap(topics, "frequent_keywords", "keyword usage filter")
+        self.wrap(topics, "make_label", "labels (make_label)")
+        self.wrap(topics, "apply_guided_topics", "guided topics")
+        self.wrap(topics, "layout_2d", "2-D map layout (UMAP)")
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        for owner, name, original in reversed(self._restore):
+            setattr(owner, name, original)
+
+
 @dataclass
 class Fitted:
     model: str
@@ -123,6 +161,7 @@ class Fitted:
     keywords: dict[int, list[str]]
     labels: dict[int, str]
     seconds: float
+    stage_seconds: dict[str, float] | None = None
 
 
 def fit_pipeline(corpus: Corpus, embeddings: np.ndarray, embedder: Any, overrides: dict | None = None) -> Fitted:
@@ -132,12 +171,14 @@ def fit_pipeline(corpus: Corpus, embeddings: np.ndarray, embedder: Any, override
 
     cfg = load_config(overrides={"topics": overrides} if overrides else None)
     started = time.perf_counter()
-    result = fit_topics(corpus.texts, embeddings, cfg.topics, embedder=embedder, progress=False)
+    with StageTimes() as stages:
+        result = fit_topics(corpus.texts, embeddings, cfg.topics, embedder=embedder, progress=False)
     seconds = time.perf_counter() - started
     keywords = {int(t): [k.strip() for k in kw.split(",") if k.strip()]
                 for t, kw in zip(result.topics["topic_id"], result.topics["keywords"])}
     labels = {int(t): str(label) for t, label in zip(result.topics["topic_id"], result.topics["label"])}
-    return Fitted("pipeline", result.topic_ids, result.raw_topic_ids, keywords, labels, seconds)
+    stage_seconds = {stage: round(value, 1) for stage, value in stages.seconds.items()}
+    return Fitted("pipeline", result.topic_ids, result.raw_topic_ids, keywords, labels, seconds, stage_seconds)
 
 
 def fit_bertopic_defaults(corpus: Corpus, embeddings: np.ndarray) -> Fitted:
@@ -193,6 +234,7 @@ def score(corpus: Corpus, fitted: Fitted) -> dict[str, Any]:
     result["coherence_npmi_common_keywords"] = round(float(np.nanmean(list(same.values()))), 4)
     result["model"] = fitted.model
     result["fit_seconds"] = round(fitted.seconds, 1)
+    result["stage_seconds"] = fitted.stage_seconds
     for entry in result["per_topic"]:
         entry["label"] = fitted.labels.get(entry["topic_id"], "")
     return result
@@ -244,12 +286,14 @@ def print_labels(result: dict[str, Any], limit: int) -> None:
 
 
 def warm_up() -> None:
-    """Compile UMAP's and HDBSCAN's numba code before timing, so neither model pays for it."""
+    """Compile UMAP's and HDBSCAN's numba code before timing, so neither model pays for it. UMAP takes
+    another code path (nearest-neighbour descent) from 4096 points on, so the warm-up needs more than that."""
     from hdbscan import HDBSCAN
     from umap import UMAP
 
-    points = np.random.default_rng(0).normal(size=(200, 16)).astype(np.float32)
-    reduced = UMAP(n_neighbors=10, n_components=5, min_dist=0.0, metric="cosine", random_state=0).fit_transform(points)
+    points = np.random.default_rng(0).normal(size=(4500, 8)).astype(np.float32)
+    reduced = UMAP(n_neighbors=10, n_components=5, min_dist=0.0, metric="cosine", random_state=0,
+                   n_epochs=20).fit_transform(points)
     HDBSCAN(min_cluster_size=10).fit(reduced)
 
 
@@ -262,6 +306,11 @@ def run_corpus(corpus: Corpus, embedder: Any, *, label_limit: int, overrides: di
     defaults = score(corpus, fit_bertopic_defaults(corpus, embeddings))
     results = [pipeline, defaults]
     print_comparison(corpus, results)
+    for result in results:
+        if result.get("stage_seconds"):
+            print(f"\n{result['model']} fit time by step:")
+            for stage, seconds in result["stage_seconds"].items():
+                print(f"  {seconds:8.1f} s  {stage}")
     for result in results:
         print_labels(result, label_limit)
     RESULTS.mkdir(parents=True, exist_ok=True)
