@@ -79,20 +79,22 @@ def link_folder(target: Path, files: list[Path]) -> Path:
 
 
 def evaluate(run_dir: Path) -> dict:
+    """The headline topic-quality figures of a run (analytics.evaluation)."""
     try:
         from analytics.evaluation import evaluate_run
     except ImportError:
         return {}
     result = evaluate_run(run_dir)
-    keep = ("npmi", "coherence_npmi", "diversity", "outlier_share", "n_topics", "nmi", "ari", "purity")
-    flat = {}
-    for key, value in result.items():
+    flat: dict = {}
+
+    def walk(prefix: str, value) -> None:  # nested dicts: coherence, topics, agreement.all_papers, ...
         if isinstance(value, dict):
-            for sub, v in value.items():
-                if any(k in sub for k in keep) and isinstance(v, (int, float)):
-                    flat[f"{key}.{sub}"] = v
-        elif any(k in key for k in keep) and isinstance(value, (int, float)):
-            flat[key] = value
+            for key, sub in value.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), sub)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            flat[prefix] = value
+
+    walk("", {k: v for k, v in result.items() if k != "per_topic"})
     return flat
 
 
