@@ -51,7 +51,7 @@ class EmbeddingConfig(_Section):
     auto_static_above: int = 5000
     batch_size: int = 64
     model_path: str | None = None
-    max_tokens: int | None = None
+    max_tokens: int | None = 128  # transformer backends only; the static model reads the whole text
 
 
 class TopicsConfig(_Section):

@@ -37,12 +37,14 @@ CREATE TABLE IF NOT EXISTS embeddings (
     vector FLOAT[],
     PRIMARY KEY (content_hash, model_id)
 );
-CREATE TABLE IF NOT EXISTS papers (
+CREATE TABLE IF NOT EXISTS papers (  -- where each run put each paper (papers.csv has the rest)
     run_id VARCHAR,
     paper_id VARCHAR,
     content_hash VARCHAR,
     topic_id INTEGER,
-    data JSON                 -- the paper's row as written to papers.csv
+    raw_topic_id INTEGER,     -- before outlier reduction
+    map_x FLOAT,
+    map_y FLOAT
 );
 CREATE TABLE IF NOT EXISTS topics (
     run_id VARCHAR,
@@ -75,10 +77,28 @@ class Store:
         self.path = self.folder / "topictrends.duckdb"
         self.con = duckdb.connect(str(self.path))
         self.con.execute(SCHEMA)
+        self._migrate()
         self._assignments: dict[str, pd.DataFrame] = {}
 
     def close(self) -> None:
         self.con.close()
+
+    def _migrate(self) -> None:
+        """Stores written before the papers table was compact kept each paper's whole row as JSON (with its
+        abstract: ~140 MB per run at 75k papers); keep only what reruns use."""
+        columns = {row[0] for row in self.con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'papers'").fetchall()}
+        if "data" not in columns:
+            return
+        with self.transaction() as con:
+            con.execute("""
+                CREATE TABLE papers_compact AS SELECT run_id, paper_id, content_hash, topic_id,
+                    CAST(json_extract_string(data, '$.raw_topic_id') AS INTEGER) AS raw_topic_id,
+                    CAST(json_extract_string(data, '$.map_x') AS FLOAT) AS map_x,
+                    CAST(json_extract_string(data, '$.map_y') AS FLOAT) AS map_y
+                FROM papers""")
+            con.execute("DROP TABLE papers")
+            con.execute("ALTER TABLE papers_compact RENAME TO papers")
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -115,10 +135,17 @@ class Store:
         """Committed batch by batch during embedding, so a killed run keeps the work it finished."""
         if not hashes:
             return
-        frame = pd.DataFrame({
-            "content_hash": hashes,
-            "model_id": model_id,
-            "vector": [v.astype(np.float32).tolist() for v in vectors],
+        import pyarrow as pa
+
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        frame = pa.table({
+            "content_hash": pa.array(hashes, pa.string()),
+            "model_id": pa.array([model_id] * len(hashes), pa.string()),
+            # Arrow lists straight from the numpy buffer: no Python list per vector.
+            "vector": pa.ListArray.from_arrays(
+                pa.array(np.arange(0, vectors.size + 1, vectors.shape[1], dtype=np.int32)),
+                pa.array(vectors.reshape(-1)),
+            ),
         })
         self.con.register("new_embeddings", frame)
         try:
@@ -168,7 +195,8 @@ class Store:
         """A completed run's papers. Runs never change once committed, so each is read once per process."""
         if run_id not in self._assignments:
             self._assignments[run_id] = self.con.execute(
-                "SELECT paper_id, content_hash, topic_id, data FROM papers WHERE run_id = ?", [run_id]
+                "SELECT paper_id, content_hash, topic_id, raw_topic_id, map_x, map_y FROM papers WHERE run_id = ?",
+                [run_id],
             ).df()
         return self._assignments[run_id]
 
@@ -199,10 +227,12 @@ class Store:
                     "paper_id": papers["paper_id"].astype(str),
                     "content_hash": papers["content_hash"].astype(str),
                     "topic_id": papers["topic_id"].astype(int),
-                    "data": [json.dumps(row, default=str) for row in papers.drop(columns=["content_hash"]).to_dict("records")],
+                    "raw_topic_id": papers["raw_topic_id"].astype(int),
+                    "map_x": papers["map_x"].astype(np.float32),
+                    "map_y": papers["map_y"].astype(np.float32),
                 })
                 con.register("run_papers", frame)
-                con.execute("INSERT INTO papers SELECT run_id, paper_id, content_hash, topic_id, data::JSON FROM run_papers")
+                con.execute("INSERT INTO papers SELECT * FROM run_papers")
                 con.unregister("run_papers")
             if topics is not None:
                 centroids = centroids or {}

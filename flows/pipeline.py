@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 
 from analytics import identity, outputs
 from analytics.config import Config, load_config
@@ -46,7 +47,10 @@ KEY_PACKAGES = [
     "pandas", "numpy", "scikit-learn", "plotly", "prefect", "duckdb",
 ]
 ANALYTICS_DIR = Path(__file__).resolve().parents[1] / "analytics"
-EMBED_CHUNK = 512  # papers embedded (and committed to the store) per step
+# Papers embedded (and committed to the store) per step: ~25 s of work for the sentence-transformer; the
+# static model does thousands of papers a second, so small chunks would spend their time on commits.
+EMBED_CHUNK = 512
+EMBED_CHUNK_STATIC = 8192
 
 
 class NoUsableInput(RuntimeError):
@@ -115,32 +119,46 @@ def list_dumps(folder: Path) -> list[Path]:
 
 # -- tasks ----------------------------------------------------------------------------------------
 
+# Dumps are parsed in buckets, one task per bucket: a task run costs ~0.1 s of orchestration, so one task
+# per file spent ~40 s on 400 daily dumps before parsing anything. A file's bucket depends only on its
+# content digest, so a new dump invalidates the cached result of one bucket and no other.
+PARSE_BUCKETS = 16
+
+
 def _parse_cache_key(context, parameters: dict[str, Any]) -> str:
-    """Cache parsed dumps by content digest, column mapping and parser code, never by path or run."""
-    key = json.dumps([parameters["digest"], parameters["column_mapping"], parameters["code"]], sort_keys=True)
+    """Cache parsed dumps by content digests, column mapping and parser code, never by path or run."""
+    key = json.dumps([sorted(parameters["digests"]), parameters["column_mapping"], parameters["code"]],
+                     sort_keys=True)
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-@task(name="parse dump", cache_key_fn=_parse_cache_key, persist_result=True, retries=0)
-def parse_file_task(path: str, digest: str, column_mapping: dict[str, str], code: str) -> ParsedFile:
-    return read_dump(Path(path), column_mapping=column_mapping or None)
+@task(name="parse dumps", cache_key_fn=_parse_cache_key, persist_result=True, retries=0)
+def parse_bucket_task(paths: list[str], digests: list[str], column_mapping: dict[str, str],
+                      code: str) -> list[ParsedFile]:
+    return [read_dump(Path(path), column_mapping=column_mapping or None) for path in paths]
 
 
 def parse_dumps(entries: list[Path], digests: dict[str, str | None], column_mapping: dict[str, str],
                 code: str) -> list[ParsedFile]:
-    """Parse every dump as its own task on the flow's task runner (threads, or a Dask cluster), one file
-    at a time per worker; unchanged files come from the cache."""
+    """Parse every dump on the flow's task runner (threads, or a Dask cluster), a bucket of files per task;
+    buckets whose files are unchanged come from the cache. Returns one ParsedFile per entry, in order."""
     log = _logger()
-    futures = []
+    buckets: dict[int, list[Path]] = {}
     for entry in entries:
         digest = digests.get(str(entry))
         if entry.is_file() and digest is not None:
-            futures.append(parse_file_task.submit(str(entry), digest, column_mapping, code))
-        else:
-            futures.append(None)
+            buckets.setdefault(int(digest[:8], 16) % PARSE_BUCKETS, []).append(entry)
+    futures = {
+        bucket: parse_bucket_task.submit([str(e) for e in files], [digests[str(e)] for e in files],
+                                         column_mapping, code)
+        for bucket, files in sorted(buckets.items())
+    }
+    parsed_by_entry: dict[str, ParsedFile] = {}
+    for bucket, files in sorted(buckets.items()):
+        parsed_by_entry.update(zip((str(e) for e in files), futures[bucket].result()))
     parsed_files = []
-    for entry, future in zip(entries, futures):
-        parsed = future.result() if future is not None else read_dump(entry, column_mapping=column_mapping or None)
+    for entry in entries:
+        parsed = parsed_by_entry.get(str(entry)) or read_dump(entry, column_mapping=column_mapping or None)
         parsed.path = str(entry)
         for problem in parsed.problems:
             (log.error if problem.severity == "error" else log.warning)(str(problem))
@@ -168,15 +186,23 @@ def papers_task(parsed_files: list[ParsedFile], cfg: Config) -> pd.DataFrame:
 
 
 def choose_backend(cfg: Config, n_papers: int, previous: dict | None = None) -> str:
-    """"auto" picks by corpus size once per store, then keeps that choice: switching models as the corpus
-    grows would throw away every stored embedding and break topic matching across runs."""
+    """"auto": the bundled MiniLM as ONNX int8 up to auto_static_above papers, the static model above.
+    The choice is made once per store and kept: switching models as the corpus grows would throw away
+    every stored embedding and break topic matching across runs."""
     backend = cfg.embedding.backend
     if backend == "auto":
         earlier = ((previous or {}).get("summary") or {}).get("embedding", {}).get("backend")
         if earlier:
             return earlier
-        backend = "static" if n_papers > cfg.embedding.auto_static_above else "sentence-transformer"
+        backend = "static" if n_papers > cfg.embedding.auto_static_above else "onnx"
     return backend
+
+
+def max_tokens_for(backend: str, cfg: Config) -> int | None:
+    """Transformers read the first max_tokens tokens of title + abstract (all-MiniLM-L6-v2 was trained on
+    128-token inputs, and truncating there scored as well as 256 tokens at half the cost: bench/bench_topics.py).
+    A static model costs the same for any length and averages all its tokens, so it reads the whole text."""
+    return None if backend == "static" else cfg.embedding.max_tokens
 
 
 @functools.lru_cache(maxsize=2)
@@ -198,7 +224,8 @@ def embed_papers(texts: list[str], hashes: list[str], cfg: Config, store: Store,
     parallel on the workers; locally they run one after the other (the model already uses every core)."""
     log = _logger()
     backend = choose_backend(cfg, len(texts), previous)
-    embedder = cached_embedder(backend, cfg.embedding.model_path, cfg.embedding.batch_size, cfg.embedding.max_tokens)
+    max_tokens = max_tokens_for(backend, cfg)
+    embedder = cached_embedder(backend, cfg.embedding.model_path, cfg.embedding.batch_size, max_tokens)
     cached = store.cached_embeddings(hashes, embedder.model_id)
     todo: list[int] = []  # one row per distinct text not in the store
     seen: set[str] = set()
@@ -208,8 +235,9 @@ def embed_papers(texts: list[str], hashes: list[str], cfg: Config, store: Store,
             todo.append(row)
     log.info("embeddings: %d papers reuse stored embeddings, %d texts to embed with %s",
              len(hashes) - len(todo), len(todo), embedder.model_id)
-    chunks = [todo[start:start + EMBED_CHUNK] for start in range(0, len(todo), EMBED_CHUNK)]
-    args = (backend, cfg.embedding.model_path, cfg.embedding.batch_size, cfg.embedding.max_tokens)
+    chunk = EMBED_CHUNK_STATIC if backend == "static" else EMBED_CHUNK
+    chunks = [todo[start:start + chunk] for start in range(0, len(todo), chunk)]
+    args = (backend, cfg.embedding.model_path, cfg.embedding.batch_size, max_tokens)
     started = time.perf_counter()
     from tqdm.auto import tqdm
 
@@ -333,16 +361,15 @@ def _assign_new_papers(papers: pd.DataFrame, embeddings: np.ndarray, cfg: Config
     prev_topics = store.previous_topics(previous["run_id"])
     centroids = {int(t): np.asarray(c, dtype=np.float32) for t, c in zip(prev_topics["topic_id"], prev_topics["centroid"])
                  if c is not None}
-    prev_rows = {pid: json.loads(data) for pid, data in zip(prev_papers["paper_id"], prev_papers["data"])}
-    known = papers["paper_id"].isin(prev_rows).to_numpy()
+    previous_rows = prev_papers.drop_duplicates("paper_id").set_index("paper_id")
+    known = papers["paper_id"].isin(previous_rows.index).to_numpy()
     topic_ids = np.full(len(papers), -1, dtype=int)
     raw_ids = np.full(len(papers), -1, dtype=int)
     xy = np.zeros((len(papers), 2), dtype=np.float32)
-    for i, pid in enumerate(papers["paper_id"]):
-        if known[i]:
-            row = prev_rows[pid]
-            topic_ids[i], raw_ids[i] = int(row["topic_id"]), int(row.get("raw_topic_id", row["topic_id"]))
-            xy[i] = (float(row["map_x"]), float(row["map_y"]))
+    rows = previous_rows.loc[papers["paper_id"][known]]
+    topic_ids[known] = rows["topic_id"].to_numpy(dtype=int)
+    raw_ids[known] = rows["raw_topic_id"].fillna(rows["topic_id"]).to_numpy(dtype=int)
+    xy[known] = rows[["map_x", "map_y"]].to_numpy(dtype=np.float32)
     new_rows = np.where(~known)[0]
     assigned = identity.assign_to_topics(embeddings[new_rows], centroids, cfg.incremental.assign_min_similarity)
     topic_ids[new_rows] = assigned
@@ -559,7 +586,9 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> d
         raise NoUsableInput(f"no usable input in {input_dir}: {problems}")
 
     t = time.perf_counter()
-    papers = papers_task(usable, cfg)
+    # quote(): Prefect would otherwise walk (and rebuild) every record in the list to look for futures,
+    # which took over two minutes on 75k papers.
+    papers = papers_task(quote(usable), cfg)
     timer.record("merge_and_dates", t)
 
     t = time.perf_counter()
