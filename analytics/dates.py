@@ -15,6 +15,7 @@ Inferred dates are never presented as stated: `date_inferred` says which is whic
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -105,7 +106,14 @@ def parse_written_date(text: Any) -> WrittenDate | None:
         return None
     if isinstance(text, (int, float)) and not isinstance(text, bool):
         text = str(int(text))
-    text = " ".join(str(text).split())
+    return _parse_date_text(str(text))
+
+
+# Dumps repeat the same few date strings across thousands of records (every paper listed on a day), so
+# parsing each distinct string once saves seconds on a 75k-paper corpus. WrittenDate is frozen: safe to share.
+@functools.lru_cache(maxsize=65536)
+def _parse_date_text(text: str) -> WrittenDate | None:
+    text = " ".join(text.split())
     if not text:
         return None
     written: WrittenDate | None = None

@@ -12,6 +12,8 @@ lock file; a second run waits up to a timeout, then stops with a clear message.
 from __future__ import annotations
 
 import json
+import os
+import pickle
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -160,6 +162,38 @@ class Store:
         if model_id is None:
             return int(self.con.execute("SELECT count(*) FROM embeddings").fetchall()[0][0])
         return int(self.con.execute("SELECT count(*) FROM embeddings WHERE model_id = ?", [model_id]).fetchall()[0][0])
+
+    # -- parsed dumps -----------------------------------------------------------------------------
+
+    def _parsed_path(self, key: str) -> Path:
+        return self.folder / "parsed" / f"{key}.pickle"
+
+    def load_parsed(self, key: str) -> Any:
+        """A bucket of parsed dumps saved under `key` (a digest of their contents and the parser code)."""
+        path = self._parsed_path(key)
+        if not path.is_file():
+            return None
+        try:
+            with path.open("rb") as handle:
+                return pickle.load(handle)
+        except Exception:  # a damaged cache file is only a cache miss: the dumps are parsed again
+            return None
+
+    def save_parsed(self, key: str, parsed: Any) -> None:
+        path = self._parsed_path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("wb") as handle:
+            pickle.dump(parsed, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)  # never a half-written cache file under the real name
+
+    def prune_parsed(self, keep: set[str]) -> None:
+        """Drop cached buckets the current input no longer has, so the cache does not grow run after run."""
+        folder = self.folder / "parsed"
+        if folder.is_dir():
+            for path in folder.glob("*.pickle"):
+                if path.stem not in keep:
+                    path.unlink(missing_ok=True)
 
     # -- runs -------------------------------------------------------------------------------------
 

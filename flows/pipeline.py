@@ -125,37 +125,44 @@ def list_dumps(folder: Path) -> list[Path]:
 PARSE_BUCKETS = 16
 
 
-def _parse_cache_key(context, parameters: dict[str, Any]) -> str:
-    """Cache parsed dumps by content digests, column mapping and parser code, never by path or run."""
-    key = json.dumps([sorted(parameters["digests"]), parameters["column_mapping"], parameters["code"]],
-                     sort_keys=True)
+def parse_cache_key(digests: list[str], column_mapping: dict[str, str], code: str) -> str:
+    """Parsed dumps are cached by content digests, column mapping and parser code, never by path or run."""
+    key = json.dumps([sorted(digests), column_mapping, code], sort_keys=True)
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-@task(name="parse dumps", cache_key_fn=_parse_cache_key, persist_result=True, retries=0)
-def parse_bucket_task(paths: list[str], digests: list[str], column_mapping: dict[str, str],
-                      code: str) -> list[ParsedFile]:
+@task(name="parse dumps", cache_policy=NO_CACHE, retries=0)
+def parse_bucket_task(paths: list[str], column_mapping: dict[str, str]) -> list[ParsedFile]:
     return [read_dump(Path(path), column_mapping=column_mapping or None) for path in paths]
 
 
 def parse_dumps(entries: list[Path], digests: dict[str, str | None], column_mapping: dict[str, str],
-                code: str) -> list[ParsedFile]:
-    """Parse every dump on the flow's task runner (threads, or a Dask cluster), a bucket of files per task;
-    buckets whose files are unchanged come from the cache. Returns one ParsedFile per entry, in order."""
+                code: str, store: Store) -> list[ParsedFile]:
+    """Parse every dump on the flow's task runner (threads, or a Dask cluster), a bucket of files per task.
+    Buckets whose files are unchanged come from the store's parse cache (plain pickles: loading Prefect's
+    persisted results took as long as parsing again). Returns one ParsedFile per entry, in order."""
     log = _logger()
     buckets: dict[int, list[Path]] = {}
     for entry in entries:
         digest = digests.get(str(entry))
         if entry.is_file() and digest is not None:
             buckets.setdefault(int(digest[:8], 16) % PARSE_BUCKETS, []).append(entry)
+    keys = {bucket: parse_cache_key([digests[str(e)] for e in files], column_mapping, code)
+            for bucket, files in buckets.items()}
+    cached = {bucket: store.load_parsed(key) for bucket, key in keys.items()}
     futures = {
-        bucket: parse_bucket_task.submit([str(e) for e in files], [digests[str(e)] for e in files],
-                                         column_mapping, code)
-        for bucket, files in sorted(buckets.items())
+        bucket: parse_bucket_task.submit([str(e) for e in files], column_mapping)
+        for bucket, files in sorted(buckets.items()) if cached[bucket] is None
     }
     parsed_by_entry: dict[str, ParsedFile] = {}
     for bucket, files in sorted(buckets.items()):
-        parsed_by_entry.update(zip((str(e) for e in files), futures[bucket].result()))
+        if cached[bucket] is None:
+            cached[bucket] = futures[bucket].result()
+            store.save_parsed(keys[bucket], cached[bucket])
+        parsed_by_entry.update(zip((str(e) for e in files), cached[bucket]))
+    store.prune_parsed(set(keys.values()))
+    log.info("parsed %d dumps (%d of %d buckets from the parse cache)", len(parsed_by_entry),
+             len(buckets) - len(futures), len(buckets))
     parsed_files = []
     for entry in entries:
         parsed = parsed_by_entry.get(str(entry)) or read_dump(entry, column_mapping=column_mapping or None)
@@ -578,7 +585,7 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> d
     timer.record("check_inputs", t)
 
     t = time.perf_counter()
-    parsed_files = parse_dumps(entries, digests, cfg.parsing.column_mapping, code)
+    parsed_files = parse_dumps(entries, digests, cfg.parsing.column_mapping, code, store)
     timer.record("parse", t)
     usable = [p for p in parsed_files if p.usable]
     if not usable:
