@@ -46,3 +46,17 @@ def test_store_with_papers_as_json_rows_is_migrated(tmp_path: Path) -> None:
                                           "raw_topic_id": [0], "map_x": [0.5], "map_y": [0.25]}))
     assert store.previous_assignments("r2")["topic_id"].tolist() == [0]
     store.close()
+
+
+def test_parse_cache_saves_loads_and_prunes(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    assert store.load_parsed("a") is None
+    store.save_parsed("a", ["parsed dump"])
+    store.save_parsed("b", ["another"])
+    assert store.load_parsed("a") == ["parsed dump"]
+    (tmp_path / "parsed" / "c.pickle").write_bytes(b"not a pickle")
+    assert store.load_parsed("c") is None  # a damaged cache file is a miss, not a crash
+    store.prune_parsed({"b"})
+    assert store.load_parsed("a") is None and store.load_parsed("b") == ["another"]
+    assert sorted(p.name for p in (tmp_path / "parsed").iterdir()) == ["b.pickle"]
+    store.close()
