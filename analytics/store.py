@@ -1,8 +1,9 @@
 """The embedded store (DuckDB): the source of truth that reruns build on.
 
-It holds the dumps already read, the embeddings of every paper text (keyed by content hash and embedding
-model, so an unchanged paper is never embedded twice), each completed run's papers, topics (with centroids
-for matching across runs), topic lineage, and the run history. Output files are views of it.
+It holds the embeddings of every paper text (keyed by content hash and embedding model, so an unchanged paper
+is never embedded twice), where each completed run put each paper (topic and map position), its topics (with
+centroids for matching across runs), topic lineage, and the run history. Parsed dumps are cached beside the
+database in parsed/ (pickles keyed by the dumps' digests and the parser code).
 
 Writes happen in transactions: a run killed at any point leaves the store as it was before that run's
 commit (DuckDB rolls back an unfinished transaction on the next open). One run at a time holds the store's
