@@ -291,7 +291,7 @@ def print_labels(result: dict[str, Any], limit: int) -> None:
 # Themes the samples are full of (issue #5): their papers should sit mostly in one topic each.
 THEMES = {
     "unlearning": r"unlearn",
-    "mixture of experts": r"mixture[- ]of[- ]experts|\bMoE",
+    "mixture of experts": r"mixtures?[- ]of[- ]experts|\bMoE",
     "interpretability": r"interpretab",
 }
 
