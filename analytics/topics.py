@@ -260,12 +260,17 @@ def _phrase_regex(phrase: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
 
 
+# The two words after a phrase.
+_FOLLOWING = re.compile(r"[\s\-]+([A-Za-z][A-Za-z\-]*)(?:[\s\-]+([A-Za-z][A-Za-z\-]*))?")
+
+
 def _surface_forms(phrase: str, texts: list[str]) -> tuple[str, int]:
     """The most common way the topic's papers write `phrase` ('llms' -> 'LLMs', 'mixture experts' ->
     'mixture of experts', 'large language' -> 'large language models') and in how many of them it occurs."""
     regex = _phrase_regex(phrase)
     forms: Counter[str] = Counter()
     next_words: Counter[str] = Counter()
+    next_pairs: Counter[str] = Counter()
     doc_freq = 0
     for text in texts:
         found = list(regex.finditer(text))
@@ -273,16 +278,24 @@ def _surface_forms(phrase: str, texts: list[str]) -> tuple[str, int]:
             doc_freq += 1
             for match in found:
                 forms[match.group(0)] += 1
-                following = re.match(r"[\s\-]+([A-Za-z][A-Za-z\-]*)", text[match.end():match.end() + 40])
-                next_words[following.group(1).lower() if following else ""] += 1
+                following = _FOLLOWING.match(text[match.end():match.end() + 60])
+                first = _plain_case(following.group(1)) if following else ""
+                next_words[first] += 1
+                if following and following.group(2):
+                    next_pairs[f"{first} {_plain_case(following.group(2))}"] += 1
     if not forms:
         return phrase, 0
     # Most frequent form; among equals prefer the shortest (fewest inserted joiners).
     best = _plain_case(max(forms.items(), key=lambda kv: (kv[1], -len(kv[0])))[0])
-    # A phrase cut short by the bigram limit ("large language") is completed when one word nearly
-    # always follows it.
+    # A phrase cut short by the bigram limit ("large language", "multimodal large") is completed when the
+    # same word, or two, nearly always follow it. Single words are not: "quantization" would become
+    # "quantization of weights".
+    total = sum(forms.values())
     word, count = next_words.most_common(1)[0]
-    if word and count >= 0.7 * sum(forms.values()) and len(phrase.split()) > 1:
+    if word and count >= 0.7 * total and len(phrase.split()) > 1 and not re.fullmatch(_JOINERS, word):
+        pair, pair_count = next_pairs.most_common(1)[0] if next_pairs else ("", 0)
+        if pair.startswith(word + " ") and pair_count >= 0.7 * total:
+            word = pair
         best = f"{best} {word}"
     return best, doc_freq
 
@@ -307,49 +320,127 @@ def _capitalise(text: str) -> str:
 
 
 def _stem(token: str) -> str:
-    """Crude stem so 'transformer'/'transformers' or 'interpretable'/'interpretability' count as one word."""
-    return token.lower()[:7]
+    """Crude stem so 'transformer'/'transformers', 'interpretable'/'interpretability' or
+    'multi-modal'/'multimodal' count as one word."""
+    token = token.lower().replace("-", "")
+    if len(token) > 3 and token.endswith("s"):
+        token = token[:-1]
+    return token[:7]
 
 
-def make_label(keywords: list[str], texts: list[str], guided_name: str | None = None,
-               corpus_texts: list[str] | None = None) -> str:
-    """A short name a person understands at a glance, from the topic's keywords and its papers' wording.
+def _phrase_stems(phrase: str) -> set[str]:
+    """Stems of a phrase's words, of its hyphenated parts, and its initials, so that "RL" overlaps
+    "reinforcement learning", "MoE" overlaps "mixture of experts" and "vision" overlaps "vision-language"."""
+    words = phrase.split()
+    stems = {_stem(w) for w in words} | {_stem(part) for w in words for part in w.split("-") if part}
+    content = [w for w in words if not re.fullmatch(_JOINERS, w, re.IGNORECASE)]
+    if len(content) > 1:
+        stems.add("".join(w[0] for w in content).lower())
+        stems.add("".join(w[0] for w in words).lower())
+    return stems
 
-    Each top keyword is scored by how many of the topic's papers use it, times how much more often they do
-    than the corpus at large (so "language models", used everywhere, loses to "machine unlearning").
-    Multi-word phrases get a bonus. A second phrase with different words adds context.
+
+def _word_count(phrase: str) -> int:
+    """Words in a phrase, hyphenated compounds counting as several ("vision-language", "in-context")."""
+    return len([part for part in re.split(r"[\s\-]+", phrase) if part])
+
+
+# A phrase used by more than this share of the whole corpus is everyday vocabulary there ("language models"
+# in an LLM corpus, "deep learning" in a general one) ...
+GENERIC_CORPUS_SHARE = 0.05
+# ... unless the topic uses it at least this many times as often as the corpus does ("unlearning" in an
+# unlearning topic of an unlearning-heavy corpus).
+GENERIC_MIN_LIFT = 3.0
+# A second phrase is added only when it is nearly as characteristic of the topic as the first.
+SECOND_PHRASE_MIN_RATIO = 0.5
+
+
+@dataclass
+class LabelCandidate:
+    form: str  # as the topic's papers write it
+    score: float
+    share: float  # of the topic's papers using it
+    corpus_share: float  # of the corpus sample using it
+    generic: bool  # common across the corpus and not much more common in the topic
+    stems: set[str]
+
+
+def label_candidates(keywords: list[str], texts: list[str], corpus_texts: list[str] | None = None,
+                     corpus_share_cache: dict[str, float] | None = None) -> list[LabelCandidate]:
+    """Candidate label phrases, best first.
+
+    Score = share of the topic's papers using the phrase x log2(1 + lift), lift being how much more often
+    they use it than the corpus at large; multi-word phrases get a bonus because they name things
+    ("knowledge distillation" over "distillation"). Duplicate surface forms keep their best score.
+    `corpus_share_cache` (keyword -> corpus share) saves rescanning the corpus for keywords of many topics.
     """
-    scored = []
+    cache = corpus_share_cache if corpus_share_cache is not None else {}
     n_topic = max(len(texts), 1)
     n_corpus = max(len(corpus_texts or []), 1)
-    for rank, keyword in enumerate(keywords[:8]):
+    best: dict[str, LabelCandidate] = {}
+    for rank, keyword in enumerate(keywords):
         form, doc_freq = _surface_forms(keyword, texts)
         if doc_freq == 0:
             continue
         p_topic = doc_freq / n_topic
-        lift = 1.0
+        p_corpus, lift = 0.0, 1.0
         if corpus_texts:
-            corpus_freq = sum(1 for text in corpus_texts if _phrase_regex(keyword).search(text))
-            lift = p_topic / max(corpus_freq / n_corpus, 1e-3)
-        bonus = 1.5 if len(keyword.split()) > 1 else 1.0
-        score = p_topic * math.log2(1.0 + lift) * bonus - 0.001 * rank
-        scored.append((score, form, {_stem(t) for t in keyword.split()}))
-    scored.sort(key=lambda item: -item[0])
+            if keyword not in cache:
+                regex = _phrase_regex(keyword)
+                cache[keyword] = sum(1 for text in corpus_texts if regex.search(text)) / n_corpus
+            p_corpus = cache[keyword]
+            lift = p_topic / max(p_corpus, 1e-3)
+        generic = p_corpus > GENERIC_CORPUS_SHARE and lift < GENERIC_MIN_LIFT
+        bonus = 1.5 if _word_count(form) > 1 else 1.0
+        score = p_topic * math.log2(1.0 + lift) * bonus - 0.001 * rank  # rank breaks ties deterministically
+        key = form.lower()
+        if key not in best or score > best[key].score:
+            best[key] = LabelCandidate(form, score, p_topic, p_corpus, generic, _phrase_stems(form))
+    return sorted(best.values(), key=lambda c: (-c.score, c.form))
+
+
+def make_label(keywords: list[str], texts: list[str], guided_name: str | None = None,
+               corpus_texts: list[str] | None = None, corpus_share_cache: dict[str, float] | None = None) -> str:
+    """A short name a person understands at a glance, from the topic's keywords and its papers' wording.
+
+    The most characteristic phrase leads (see label_candidates); phrases everyone in the corpus uses
+    ("large language models", "deep learning") lead only when nothing else fits. A second phrase follows
+    only when it is nearly as characteristic and shares no word with the first, so it adds meaning.
+    A guided topic's name always leads.
+    """
+    candidates = label_candidates(keywords, texts, corpus_texts, corpus_share_cache)
+    specific = [c for c in candidates if not c.generic]
     phrases: list[str] = []
     used_stems: set[str] = set()
     if guided_name:
         phrases.append(guided_name)
-        used_stems.update(_stem(t) for t in guided_name.split())
-    for score, form, stems in scored:
-        if stems & used_stems:
-            continue
-        phrases.append(form)
-        used_stems.update(stems)
-        if len(phrases) == 2:
+        used_stems.update(_phrase_stems(guided_name))
+    elif candidates:
+        lead = _fuller_phrase((specific or candidates)[0], specific, set())
+        phrases.append(lead.form)
+        used_stems.update(lead.stems)
+    # The second phrase must be nearly as characteristic as the best one (for a guided topic, as the best
+    # candidate), else it is noise ("Machine unlearning, forget").
+    top_score = (specific or candidates)[0].score if candidates else 0.0
+    for candidate in specific:
+        if len(phrases) != 1 or candidate.score < SECOND_PHRASE_MIN_RATIO * top_score:
             break
+        if candidate.stems & used_stems:
+            continue
+        phrases.append(_fuller_phrase(candidate, specific, used_stems).form)
     if not phrases:
         return "Unlabelled topic"
     return _capitalise(phrases[0]) + (f", {phrases[1]}" if len(phrases) > 1 else "")
+
+
+def _fuller_phrase(chosen: LabelCandidate, candidates: list[LabelCandidate], avoid: set[str]) -> LabelCandidate:
+    """A longer candidate containing the chosen one's words and used by at least half as many papers says
+    more: "deep" -> "deep learning", "merging" -> "model merging", "scaling" -> "scaling laws". It must not
+    repeat words already in the label (`avoid`): "Time series, series forecasting"."""
+    n_words = _word_count(chosen.form)
+    longer = [c for c in candidates if _word_count(c.form) > n_words and chosen.stems <= c.stems
+              and c.share >= 0.5 * chosen.share and not c.stems & avoid]
+    return max(longer, key=lambda c: (c.share, c.score)) if longer else chosen
 
 
 def _deduplicate_labels(labels: dict[int, str], keywords: dict[int, list[str]]) -> dict[int, str]:
@@ -476,9 +567,14 @@ def fit_topics(
     # A fixed, seeded sample of the corpus is enough to tell everyday phrases from distinctive ones.
     sample_rows = np.random.default_rng(params.seed).permutation(n_docs)[:2000]
     corpus_sample = [texts[i] for i in sorted(sample_rows)]
+    corpus_share_cache: dict[str, float] = {}
     for topic in centroids:
         member_texts = [texts[i] for i in np.where(assignment == topic)[0][:400]]
-        labels[topic] = make_label(label_phrases[topic], member_texts, guided_names.get(topic), corpus_sample)
+        # KeyBERT's phrases read well; the c-TF-IDF keywords add the words most papers of the topic share
+        # ("quantization" where KeyBERT offered "single gpu").
+        candidates = label_phrases[topic] + [k for k in keywords[topic] if k not in label_phrases[topic]]
+        labels[topic] = make_label(candidates, member_texts, guided_names.get(topic), corpus_sample,
+                                   corpus_share_cache)
     labels = _deduplicate_labels(labels, keywords)
 
     rows = []
