@@ -333,12 +333,12 @@ def _surface_forms(phrase: str, texts: list[str] | TextSet) -> tuple[str, int]:
         return phrase, 0
     # Most frequent form; among equals prefer the shortest (fewest inserted joiners).
     best = _plain_case(max(forms.items(), key=lambda kv: (kv[1], -len(kv[0])))[0])
-    # A phrase cut short by the bigram limit ("large language", "multimodal large") is completed when the
-    # same word, or two, nearly always follow it. Single words are not: "quantization" would become
-    # "quantization of weights".
+    # A phrase cut short by the bigram limit ("large language", "multimodal large", "retrieval-augmented")
+    # is completed when the same word, or two, nearly always follow it. Single words are not:
+    # "quantization" would become "quantization of weights".
     total = sum(forms.values())
     word, count = next_words.most_common(1)[0]
-    if word and count >= 0.7 * total and len(phrase.split()) > 1 and not re.fullmatch(_JOINERS, word):
+    if word and count >= 0.7 * total and _word_count(phrase) > 1 and not re.fullmatch(_JOINERS, word):
         pair, pair_count = next_pairs.most_common(1)[0] if next_pairs else ("", 0)
         if pair.startswith(word + " ") and pair_count >= 0.7 * total:
             word = pair

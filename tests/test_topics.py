@@ -65,6 +65,13 @@ def test_corpus_wide_phrase_never_leads_a_label() -> None:
     assert "language models" not in label.lower()
 
 
+def test_phrases_cut_short_are_completed_in_the_authors_words() -> None:
+    texts = ["Retrieval-Augmented Generation (RAG) for QA.", "We improve retrieval-augmented generation."] * 3
+    assert make_label(["retrieval-augmented"], texts) == "Retrieval-augmented generation"
+    texts = ["Multimodal Large Language Models see.", "multimodal large language models (MLLMs) reason."] * 3
+    assert make_label(["multimodal large"], texts) == "Multimodal large language models"
+
+
 def test_label_casing_is_sentence_case_with_acronyms_kept() -> None:
     texts = ["Large Language Models Can Unlearn. LLMs forget.", "Large Language Models forget data; LLMs."] * 3
     label = make_label(["large language", "llms"], texts)
