@@ -25,6 +25,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -51,6 +52,7 @@ class Corpus:
     ids: list[str]
     texts: list[str]
     labels: list[str] | None  # primary arXiv category, when known
+    titles: list[str] | None = None
 
 
 def load_samples() -> Corpus:
@@ -62,7 +64,7 @@ def load_samples() -> Corpus:
     records = [record for parsed in iter_dumps(SAMPLES) for record in parsed.records]
     papers = merge_records(records)
     texts = [paper_text(t, a) for t, a in zip(papers["title"], papers["abstract"])]
-    return Corpus("samples", papers["paper_id"].tolist(), texts, None)
+    return Corpus("samples", papers["paper_id"].tolist(), texts, None, papers["title"].tolist())
 
 
 def load_real_sample(n: int, seed: int = SEED) -> Corpus | None:
@@ -235,6 +237,7 @@ def score(corpus: Corpus, fitted: Fitted) -> dict[str, Any]:
     result["model"] = fitted.model
     result["fit_seconds"] = round(fitted.seconds, 1)
     result["stage_seconds"] = fitted.stage_seconds
+    result["_topic_ids"] = fitted.topic_ids.tolist()
     for entry in result["per_topic"]:
         entry["label"] = fitted.labels.get(entry["topic_id"], "")
     return result
@@ -285,6 +288,33 @@ def print_labels(result: dict[str, Any], limit: int) -> None:
               f"{entry['label']}  [{', '.join(entry['keywords'][:6])}]")
 
 
+# Themes the samples are full of (issue #5): their papers should sit mostly in one topic each.
+THEMES = {
+    "unlearning": r"unlearn",
+    "mixture of experts": r"mixtures?[- ]of[- ]experts|\bMoE",
+    "interpretability": r"interpretab",
+}
+
+
+def print_theme_concentration(corpus: Corpus, result: dict[str, Any]) -> None:
+    """For each theme, the papers whose TITLE matches it: how many, and which topics hold them (largest first)."""
+    import re
+
+    titles = corpus.titles or []
+    topic_ids = np.asarray(result["_topic_ids"])
+    labels = {entry["topic_id"]: entry["label"] for entry in result["per_topic"]}
+    print(f"\n{result['model']}: where the theme papers sit (matched on title)")
+    for theme, pattern in THEMES.items():
+        rows = [i for i, title in enumerate(titles) if re.search(pattern, title, re.IGNORECASE)]
+        if not rows:
+            continue
+        counts = Counter(int(topic_ids[i]) for i in rows).most_common()
+        top_topic, top_count = counts[0]
+        spread = ", ".join(f"{t}:{c}" for t, c in counts[:5])
+        print(f"  {theme:<20} {len(rows):>3} papers, {top_count / len(rows):.0%} in topic {top_topic} "
+              f"({labels.get(top_topic, 'outliers')})  [{spread}]")
+
+
 def warm_up() -> None:
     """Compile UMAP's and HDBSCAN's numba code before timing, so neither model pays for it. UMAP takes
     another code path (nearest-neighbour descent) from 4096 points on, so the warm-up needs more than that."""
@@ -313,6 +343,8 @@ def run_corpus(corpus: Corpus, embedder: Any, *, label_limit: int, overrides: di
                 print(f"  {seconds:8.1f} s  {stage}")
     for result in results:
         print_labels(result, label_limit)
+        if corpus.titles:
+            print_theme_concentration(corpus, result)
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"bench_topics-{corpus.name}.json"
     out.write_text(json.dumps({"corpus": corpus.name, "papers": len(corpus.texts), "overrides": overrides,

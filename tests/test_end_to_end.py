@@ -90,8 +90,13 @@ def test_topics_are_non_trivial(sample_run: Path) -> None:
     papers = pd.read_csv(sample_run / "papers.csv", keep_default_na=False)
     sizes = papers["topic_id"].value_counts()
     assert all(sizes[t] == s for t, s in zip(real["topic_id"], real["size"]))
-    # The samples are full of unlearning papers: a topic must be about it.
+    # The samples are full of unlearning papers: a topic must be about it. Mixture-of-experts and
+    # interpretability papers are plentiful too: each has its own, clearly labelled topic.
     assert real["label"].str.contains("unlearning", case=False).any()
+    assert real["label"].str.contains("mixture of experts", case=False).any()
+    assert real["label"].str.contains("interpretability", case=False).any()
+    # Phrases the whole corpus uses say nothing about a topic: they never lead a label.
+    assert not real["label"].str.match(r"(?i)(large )?language models?\b").any()
 
 
 def test_trends_contract(sample_run: Path) -> None:

@@ -6,7 +6,13 @@ import numpy as np
 
 from analytics.config import TopicsConfig
 from analytics.identity import assign_to_topics, match_topics, place_on_map
-from analytics.topics import apply_guided_topics, choose_params, make_label, reduce_outliers
+from analytics.topics import (
+    _deduplicate_labels,
+    apply_guided_topics,
+    choose_params,
+    make_label,
+    reduce_outliers,
+)
 
 
 def _unit(v) -> np.ndarray:
@@ -17,8 +23,9 @@ def _unit(v) -> np.ndarray:
 def test_clustering_settings_scale_with_corpus_size() -> None:
     cfg = TopicsConfig()
     small, large = choose_params(500, cfg), choose_params(75_000, cfg)
-    assert small.min_cluster_size == 11
-    assert large.min_cluster_size == 137
+    assert small.min_cluster_size == 10
+    assert large.min_cluster_size == 68
+    assert choose_params(10_000, cfg).min_cluster_size == 25
     assert small.umap_neighbors == 15
     assert choose_params(40, cfg).umap_neighbors < 15  # tiny corpora need fewer neighbours
     assert choose_params(500, TopicsConfig(min_cluster_size=30)).min_cluster_size == 30
@@ -41,6 +48,63 @@ def test_label_keeps_acronyms_and_guided_name_first() -> None:
     label = make_label(["unlearning", "llms", "gradient ascent"], texts, guided_name="Machine unlearning")
     assert label.startswith("Machine unlearning, ")
     assert "unlearning, unlearning" not in label.lower()
+
+
+# A small corpus where "large language models" is everywhere and each topic has its own phrase.
+_DISTILL = [f"Knowledge distillation of Large Language Models, variant {i}." for i in range(3)] + [
+    f"Large language models compress well with a teacher signal, case {i}." for i in range(5)]
+_CORPUS = _DISTILL + [f"Large language models are evaluated on benchmark {i}." for i in range(40)] + [
+    f"Image segmentation with convolutional networks, dataset {i}." for i in range(20)]
+
+
+def test_corpus_wide_phrase_never_leads_a_label() -> None:
+    # "large language models" is in every topic paper, "knowledge distillation" in 3 of 8, yet the corpus
+    # uses the former everywhere: it says nothing about this topic.
+    label = make_label(["large language", "knowledge distillation", "student"], _DISTILL, corpus_texts=_CORPUS)
+    assert label.startswith("Knowledge distillation")
+    assert "language models" not in label.lower()
+
+
+def test_phrases_cut_short_are_completed_in_the_authors_words() -> None:
+    texts = ["Retrieval-Augmented Generation (RAG) for QA.", "We improve retrieval-augmented generation."] * 3
+    assert make_label(["retrieval-augmented"], texts) == "Retrieval-augmented generation"
+    texts = ["Multimodal Large Language Models see.", "multimodal large language models (MLLMs) reason."] * 3
+    assert make_label(["multimodal large"], texts) == "Multimodal large language models"
+
+
+def test_label_casing_is_sentence_case_with_acronyms_kept() -> None:
+    texts = ["Large Language Models Can Unlearn. LLMs forget.", "Large Language Models forget data; LLMs."] * 3
+    label = make_label(["large language", "llms"], texts)
+    assert label.startswith("Large language models")
+    assert "Large Language" not in label
+
+
+def test_second_phrase_only_when_it_adds_meaning() -> None:
+    # "quantization" is in every paper; "calibration" in one of ten: too weak to join the label.
+    texts = [f"Post-training quantization of weights to 4 bits, model {i}." for i in range(10)]
+    texts[0] += " Calibration data matters."
+    corpus = texts + [f"Image segmentation with networks, dataset {i}." for i in range(40)]
+    assert make_label(["quantization", "calibration"], texts, corpus_texts=corpus) == "Quantization"
+    # Two phrases each used by most of the topic both make it into the label, in order of strength.
+    texts = [f"Post-training quantization and pruning of weights, model {i}." for i in range(10)]
+    corpus = texts + [f"Image segmentation with networks, dataset {i}." for i in range(40)]
+    assert make_label(["pruning", "quantization"], texts, corpus_texts=corpus) in (
+        "Pruning, quantization", "Quantization, pruning")
+
+
+def test_labels_are_deterministic() -> None:
+    args = (["large language", "knowledge distillation", "student", "teacher"], _DISTILL)
+    labels = {make_label(*args, corpus_texts=_CORPUS) for _ in range(3)}
+    assert len(labels) == 1
+
+
+def test_duplicate_labels_are_made_unique() -> None:
+    labels = {0: "Reasoning", 1: "Reasoning", 2: "Code generation"}
+    keywords = {0: ["reasoning", "math", "proof"], 1: ["reasoning", "chain-of-thought"], 2: ["code"]}
+    result = _deduplicate_labels(labels, keywords)
+    assert len(set(result.values())) == 3
+    assert result[2] == "Code generation"
+    assert result[0] == "Reasoning (math)" and result[1] == "Reasoning (chain-of-thought)"
 
 
 def test_outliers_go_to_the_nearest_topic_above_threshold() -> None:
