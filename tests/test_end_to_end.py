@@ -27,10 +27,12 @@ def _cli() -> list[str]:
 
 @pytest.fixture(scope="module")
 def sample_run(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("e2e") / "out"
+    work = tmp_path_factory.mktemp("e2e")
+    out = work / "out"
     env = dict(os.environ, HF_HUB_OFFLINE="1")
+    # Its own empty store: a first run, whatever earlier runs left in the project's store/.
     proc = subprocess.run(
-        [*_cli(), "run", "--input", str(SAMPLES), "--output", str(out)],
+        [*_cli(), "run", "--input", str(SAMPLES), "--output", str(out), "--store", str(work / "store")],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800,
     )
     assert proc.returncode == 0, f"run failed:\nSTDOUT:\n{proc.stdout[-3000:]}\nSTDERR:\n{proc.stderr[-5000:]}"
