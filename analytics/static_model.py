@@ -6,8 +6,8 @@ venv (`.venv-distill`, created by `make models`):
     .venv-distill/bin/python -m analytics.static_model --output models/minilm-static
 
 Only the main venv's plain `model2vec` package is needed to *use* the result (analytics/embedding.py).
-Takes ~20-70 s on 2 cores: one transformer pass over each of MiniLM's ~30k vocabulary tokens, then PCA.
-No network: the source model is read from disk.
+About 1-2 CPU-minutes (one transformer pass over each of MiniLM's ~30k vocabulary tokens, then PCA); byte-identical
+output on reruns with the pinned requirements-distill.lock. No network: the source model is read from disk.
 """
 
 from __future__ import annotations

@@ -9,7 +9,6 @@ from analytics import embedding
 from analytics.embedding import (
     DEFAULT_ONNX_MODEL_DIR,
     DEFAULT_STATIC_MODEL_DIR,
-    EMBEDDING_BACKENDS,
     MissingModelError,
     content_hash,
     load_embedder,
