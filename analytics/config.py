@@ -63,6 +63,8 @@ class TopicsConfig(_Section):
     outlier_threshold: float = 0.0
     guided_topics: list[str] = Field(default_factory=list)
     guided_min_similarity: float = 0.5
+    guided_min_share: float = 0.3
+    guided_merge_ratio: float = 0.85
     clustering_backend: Literal["cpu", "cuml"] = "cpu"
     umap_fit_sample: int = 10000
     umap_fit_sample_above: int = 20000

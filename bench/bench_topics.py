@@ -139,11 +139,15 @@ class StageTimes:
 
     def __enter__(self) -> "StageTimes":
         import bertopic
+        import hdbscan
+        import umap
 
         import analytics.topics as topics
 
-        self.wrap(bertopic.BERTopic, "fit_transform", "UMAP + HDBSCAN + c-TF-IDF (BERTopic.fit_transform)")
-        self.wrap(bertopic.BERTopic, "update_topics", "keywords: c-TF-IDF and KeyBERT+MMR (update_topics)")
+        self.wrap(topics, "exact_knn", "exact neighbours (4,096-20k papers)")
+        self.wrap(umap.UMAP, "fit_transform", "UMAP fits (5-D clustering and 2-D map)")
+        self.wrap(hdbscan.HDBSCAN, "fit", "HDBSCAN")
+        self.wrap(bertopic.BERTopic, "fit", "keywords: c-TF-IDF and KeyBERT+MMR (BERTopic.fit)")
         self.wrap(topics, "frequent_keywords", "keyword usage filter")
         self.wrap(topics, "make_label", "labels (make_label)")
         self.wrap(topics, "apply_guided_topics", "guided topics")

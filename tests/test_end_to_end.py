@@ -101,6 +101,20 @@ def test_topics_are_non_trivial(sample_run: Path) -> None:
     assert not real["label"].str.match(r"(?i)(large )?language models?\b").any()
 
 
+@pytest.mark.parametrize("field, title_pattern", [
+    ("unlearning", r"unlearn"),
+    ("mixture of experts", r"mixture[- ]of[- ]experts?|\bMoE\b"),
+    ("interpretability", r"interpretab|sparse autoencoder|mechanistic|circuit"),
+])
+def test_a_field_sits_mostly_in_its_own_topic(sample_run: Path, field: str, title_pattern: str) -> None:
+    papers = pd.read_csv(sample_run / "papers.csv", keep_default_na=False)
+    about = papers[papers["title"].str.contains(title_pattern, case=False, regex=True)]
+    assert len(about) >= 10, f"the samples hold {len(about)} {field} papers"
+    counts = about["topic_label"].value_counts()
+    assert counts.iloc[0] > 0.5 * len(about), f"{field} papers are split: {counts.head(4).to_dict()}"
+    assert field in counts.index[0].lower(), f"{field} papers sit in {counts.index[0]!r}"
+
+
 def test_trends_contract(sample_run: Path) -> None:
     trends = pd.read_csv(sample_run / "trends.csv", keep_default_na=False)
     for column in ("topic_id", "period", "count", "share"):

@@ -118,17 +118,45 @@ def test_guided_topic_names_the_matching_topic_or_is_carved_out_or_skipped() -> 
     rng = np.random.default_rng(0)
     a, b, c = _unit([1, 0, 0, 0]), _unit([0, 1, 0, 0]), _unit([0, 0, 1, 0])
     emb = np.vstack([a + 0.05 * rng.standard_normal(4) for _ in range(20)]
-                    + [b + 0.05 * rng.standard_normal(4) for _ in range(20)]
+                    + [b + 0.05 * rng.standard_normal(4) for _ in range(30)]
                     + [c + 0.05 * rng.standard_normal(4) for _ in range(12)])
-    assignment = np.array([0] * 20 + [1] * 20 + [1] * 12)  # c-papers were lumped into topic 1
+    assignment = np.array([0] * 20 + [1] * 30 + [1] * 12)  # c-papers were lumped into topic 1 (29% of it)
     guides = np.vstack([a, c, _unit([0, 0, 0, 1])])
     names = ["Alpha: about a", "Gamma: about c", "Delta: nothing in the data"]
     result, named = apply_guided_topics(emb, assignment, guides, names, min_similarity=0.8, min_size=10)
     assert named[0] == "Alpha"  # topic 0 is about a: it takes the name
     gamma = [t for t, n in named.items() if n == "Gamma"]
     assert len(gamma) == 1 and gamma[0] not in (0, 1)  # carved out of topic 1
-    assert (result[40:] == gamma[0]).all() and (result[20:40] == 1).all()
+    assert (result[50:] == gamma[0]).all() and (result[20:50] == 1).all()
     assert "Delta" not in named.values()
+
+
+def test_guided_topic_is_decided_by_papers_not_by_a_centroid_that_happens_to_be_close() -> None:
+    # Topic 0: papers spread around the guide, none of them close to it, so its centroid is close (0.9)
+    # while no paper matches (similarity 0.5 < 0.8). Too few matching papers elsewhere: no guided topic.
+    guide = _unit([1, 0, 0])
+    spread = [_unit([0.5, s * 0.87, c * 0.87]) for s, c in ((1, 0), (-1, 0), (0, 1), (0, -1))] * 5
+    emb = np.vstack(spread + [_unit([0, 1, 1])] * 20)
+    assignment = np.array([0] * 20 + [1] * 20)
+    result, named = apply_guided_topics(emb, assignment, guide[None, :], ["Guide: g"], min_similarity=0.8,
+                                        min_size=10)
+    assert named == {} and (result == assignment).all()
+
+
+def test_guided_topic_gathers_a_topic_split_off_from_it() -> None:
+    rng = np.random.default_rng(1)
+    guide = _unit([1, 0, 0, 0])
+    core = [_unit([1, 0.3, 0, 0]) + 0.02 * rng.standard_normal(4) for _ in range(20)]  # matches the guide
+    split_off = ([_unit([1, 0, 0.45, 0]) + 0.02 * rng.standard_normal(4) for _ in range(4)]  # part matches
+                 + [_unit([1, 0, 0.8, 0]) + 0.02 * rng.standard_normal(4) for _ in range(8)])
+    elsewhere = [_unit([0.3, 0, 0, 1]) + 0.02 * rng.standard_normal(4) for _ in range(20)]
+    emb = np.vstack(core + split_off + elsewhere)
+    assignment = np.array([0] * 20 + [1] * 12 + [2] * 20)
+    result, named = apply_guided_topics(emb, assignment, guide[None, :], ["Guide: g"], min_similarity=0.8,
+                                        min_size=10)
+    assert named == {0: "Guide"}
+    assert (result[:32] == 0).all()  # the split-off topic joined the guided one
+    assert (result[32:] == 2).all()  # an unrelated topic did not
 
 
 def test_topic_matching_keeps_ids_and_records_lineage() -> None:
