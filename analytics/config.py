@@ -65,6 +65,7 @@ class TopicsConfig(_Section):
     guided_min_similarity: float = 0.5
     guided_min_share: float = 0.3
     guided_merge_ratio: float = 0.85
+    guided_min_zscore: float = 2.5
     clustering_backend: Literal["cpu", "cuml"] = "cpu"
     umap_fit_sample: int = 10000
     umap_fit_sample_above: int = 20000

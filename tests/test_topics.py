@@ -10,6 +10,7 @@ from analytics.topics import (
     _deduplicate_labels,
     apply_guided_topics,
     choose_params,
+    exact_knn,
     make_label,
     reduce_outliers,
 )
@@ -18,6 +19,22 @@ from analytics.topics import (
 def _unit(v) -> np.ndarray:
     v = np.asarray(v, dtype=np.float32)
     return v / np.linalg.norm(v)
+
+
+def test_exact_neighbours_match_a_brute_force_search_in_any_block_size() -> None:
+    from sklearn.neighbors import NearestNeighbors
+
+    rng = np.random.default_rng(3)
+    emb = rng.standard_normal((300, 16)).astype(np.float32)
+    emb[7] = emb[3]  # a duplicate: each of the two is still its own first neighbour
+    expected_dist, expected_idx = NearestNeighbors(n_neighbors=10, metric="cosine", algorithm="brute").fit(
+        emb).kneighbors(emb)
+    for block in (64, 4096):
+        idx, dist = exact_knn(emb, 10, block=block)
+        assert idx.shape == (300, 10) and (idx[:, 0] == np.arange(300)).all()
+        assert {3, 7} <= set(idx[3, :2]) and {3, 7} <= set(idx[7, :2])
+        np.testing.assert_allclose(dist, expected_dist, atol=1e-5)
+        assert (idx[:, 1:] == expected_idx[:, 1:]).mean() > 0.99  # ties aside, the same neighbours
 
 
 def test_clustering_settings_scale_with_corpus_size() -> None:
@@ -153,10 +170,27 @@ def test_guided_topic_gathers_a_topic_split_off_from_it() -> None:
     emb = np.vstack(core + split_off + elsewhere)
     assignment = np.array([0] * 20 + [1] * 12 + [2] * 20)
     result, named = apply_guided_topics(emb, assignment, guide[None, :], ["Guide: g"], min_similarity=0.8,
-                                        min_size=10)
+                                        min_size=10, min_zscore=0.0)  # a corpus of almost only the field
     assert named == {0: "Guide"}
     assert (result[:32] == 0).all()  # the split-off topic joined the guided one
     assert (result[32:] == 2).all()  # an unrelated topic did not
+
+
+def test_guided_topic_needs_papers_that_stand_out_from_the_corpus() -> None:
+    # A model whose similarities run high (like the static one): every paper is >= 0.5 similar to the guide,
+    # so similarity alone would call the whole corpus a match. Only the 15 papers that stand out match.
+    rng = np.random.default_rng(2)
+    guide = _unit([1, 0, 0])
+    background = [_unit([1, 1.0 + 0.3 * rng.random(), 0.2 * rng.standard_normal()]) for _ in range(200)]  # ~0.6
+    field = [_unit([1, 0.2, 0.05 * rng.standard_normal()]) for _ in range(15)]  # ~0.98
+    emb = np.vstack(background + field)
+    assignment = np.array([0] * 100 + [1] * 100 + [2] * 15)
+    result, named = apply_guided_topics(emb, assignment, guide[None, :], ["Guide: g"], min_similarity=0.5,
+                                        min_size=10)
+    assert named == {2: "Guide"} and (result == assignment).all()
+    _, named_without = apply_guided_topics(emb, assignment, guide[None, :], ["Guide: g"], min_similarity=0.5,
+                                           min_size=10, min_zscore=float("-inf"))
+    assert named_without == {0: "Guide"}  # similarity alone picks a background topic
 
 
 def test_topic_matching_keeps_ids_and_records_lineage() -> None:
