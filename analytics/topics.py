@@ -307,9 +307,10 @@ def apply_guided_topics(
     corpus (robust z-score >= min_zscore: median and MAD of all papers' similarity to the guide), and no
     other guide is closer. The z-score keeps the rule meaningful for models whose similarities run high:
     the static model puts the median sample paper at 0.58 to the unlearning guide (MiniLM: 0.28), so 425
-    of 535 sample papers passed 0.5 alone; with it, 21 (MiniLM: 33 either way). Papers decide, not topic centroids: a centroid, an average, is 0.5-0.6 similar to many guides (on
-    real cs.CV/cs.CL listings a vision-transformer topic scored 0.53 to "mechanistic interpretability" while
-    5% of its papers matched it; the samples' interpretability topic: 44%).
+    of 535 sample papers passed 0.5 alone; with it, 21 (MiniLM: 33 either way).
+    Papers decide, not topic centroids: a centroid, an average, is 0.5-0.6 similar to many guides (on real
+    cs.CV/cs.CL listings a vision-transformer topic scored 0.53 to "mechanistic interpretability" while 5% of
+    its papers matched it; the samples' interpretability topic: 44%).
     - The topic with the largest share of matching papers is the guided topic if that share is
       >= min_share; it takes the guide's name and gathers the other topics the guide describes nearly as
       well (centroid similarity >= merge_ratio x the guided topic's and >= min_similarity, and at least
