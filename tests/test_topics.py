@@ -37,6 +37,32 @@ def test_exact_neighbours_match_a_brute_force_search_in_any_block_size() -> None
         assert (idx[:, 1:] == expected_idx[:, 1:]).mean() > 0.99  # ties aside, the same neighbours
 
 
+def test_words_are_embedded_in_the_same_batches_whatever_order_bertopic_asks_in() -> None:
+    # KeyBERT asks in set order (it changes with Python's hash seed); the int8 model's output depends on the
+    # batch, so the adapter must embed new texts in one canonical order, and each text only once.
+    from analytics.topics import _bertopic_backend
+
+    class RecordingEmbedder:
+        def __init__(self) -> None:
+            self.calls: list[list[str]] = []
+
+        def embed(self, texts: list[str], progress: bool = False) -> np.ndarray:
+            self.calls.append(list(texts))
+            return np.array([[len(t), 1.0] for t in texts], dtype=np.float32)
+
+    papers = ["a paper about unlearning", "a paper about experts"]
+    paper_vectors = np.array([[9.0, 9.0], [8.0, 8.0]], dtype=np.float32)
+    calls = []
+    for order in (["routing", "forgetting", papers[0]], [papers[0], "forgetting", "routing"]):
+        embedder = RecordingEmbedder()
+        backend = _bertopic_backend(embedder, papers, paper_vectors)
+        vectors = backend.embed(order)
+        assert vectors[order.index(papers[0])].tolist() == [9.0, 9.0]  # the paper's own embedding
+        assert backend.embed(["routing"]).tolist() == [[7.0, 1.0]] and len(embedder.calls) == 1  # remembered
+        calls.append(embedder.calls)
+    assert calls[0] == calls[1] == [["forgetting", "routing"]]
+
+
 def test_clustering_settings_scale_with_corpus_size() -> None:
     cfg = TopicsConfig()
     small, large = choose_params(500, cfg), choose_params(75_000, cfg)
