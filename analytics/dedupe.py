@@ -80,7 +80,7 @@ def merge_records(records: Iterable[Record]) -> pd.DataFrame:
     by_id: dict[str, _Paper] = {}
     by_title: dict[str, _Paper] = {}
     by_abstract: dict[str, _Paper] = {}
-    truncated: list[tuple[Record, str]] = []
+    truncated: list[tuple[int, Record, str]] = []
 
     positions: dict[int, int] = {}
     keys: dict[str, str] = {}  # raw text -> normalised key; daily dumps repeat papers verbatim
@@ -90,35 +90,50 @@ def merge_records(records: Iterable[Record]) -> pd.DataFrame:
             keys[text] = normalise_text(text)
         return keys[text]
 
+    # Title/abstract keys are indexed lazily: normalising 150k abstracts took ~5 s on the 75k-paper corpus,
+    # and when every record has an arXiv id they are never looked up (a record with an id can only match a
+    # paper without one by title/abstract). Copies wait in `unindexed` until a lookup needs the index;
+    # indexing them in input order keeps the first-seen paper for each key, as eager indexing would.
+    unindexed: list[tuple[Record, _Paper]] = []
+    papers_without_id = 0
+
+    def index_waiting() -> None:
+        for waiting, owner in unindexed:
+            if title_key := key_of(waiting.title):
+                by_title.setdefault(title_key, owner)
+            if not is_truncated(waiting.abstract) and (abstract_key := key_of(waiting.abstract)):
+                by_abstract.setdefault(abstract_key, owner)
+        unindexed.clear()
+
     for position, record in enumerate(records):
         positions[id(record)] = position
-        title_key = key_of(record.title)
-        abstract_key = "" if is_truncated(record.abstract) else key_of(record.abstract)
-        paper = None
-        if record.arxiv_id:
-            paper = by_id.get(record.arxiv_id)
-        if paper is None:
+        paper = by_id.get(record.arxiv_id) if record.arxiv_id else None
+        if paper is None and (not record.arxiv_id or papers_without_id):
+            index_waiting()
+            title_key = key_of(record.title)
+            abstract_key = "" if is_truncated(record.abstract) else key_of(record.abstract)
             for candidate in (by_title.get(title_key) if title_key else None,
                               by_abstract.get(abstract_key) if abstract_key else None):
                 if candidate is not None and (not record.arxiv_id or not candidate.arxiv_id
                                               or candidate.arxiv_id == record.arxiv_id):
                     paper = candidate
                     break
-        if paper is None:
-            if not title_key and not record.arxiv_id and is_truncated(record.abstract):
+            if paper is None and not title_key and not record.arxiv_id and is_truncated(record.abstract):
                 truncated.append((position, record, normalise_text(_strip_truncation(record.abstract))))
                 continue
+        if paper is None:
             paper = _Paper(position)
             papers.append(paper)
+            papers_without_id += 1
         paper.records.append(record)
         if record.arxiv_id and not paper.arxiv_id:
             paper.arxiv_id = record.arxiv_id
             by_id.setdefault(record.arxiv_id, paper)
-        if title_key:
-            by_title.setdefault(title_key, paper)
-        if abstract_key:
-            by_abstract.setdefault(abstract_key, paper)
+            papers_without_id -= 1
+        unindexed.append((record, paper))
 
+    if truncated:
+        index_waiting()
     # Cut abstracts with nothing else to go by: join the one paper they are the start of.
     for position, record, prefix in truncated:
         matches = []

@@ -63,6 +63,24 @@ def test_merge_by_normalised_title_without_ids():
     assert paper.author_count == 2
 
 
+def test_copies_with_and_without_ids_meet_whatever_order_they_come_in():
+    # Title keys are indexed lazily (only when a lookup needs them): a paper first seen without an id, then
+    # many papers with ids, must still be found by title from a later copy with an id, and vice versa.
+    others = [rec("daily.jsonl", i, title=f"Paper number {i}", abstract=ABSTRACT + str(i), arxiv_id=f"2503.{i:05d}")
+              for i in range(50)]
+    frame = merge_records([
+        rec("trending.txt", 0, title="Sparse Autoencoders Find Features"),
+        *others,
+        rec("daily.jsonl", 99, title="Sparse autoencoders find features", arxiv_id="2509.00001"),
+        rec("listing.txt", 1, title="Paper Number 7"),
+    ])
+    assert len(frame) == 51
+    sae = frame[frame.paper_id == "arxiv:2509.00001"].iloc[0]
+    assert sae.sources == ["trending.txt:0", "daily.jsonl:99"]
+    seventh = frame[frame.paper_id == "arxiv:2503.00007"].iloc[0]
+    assert seventh.sources == ["daily.jsonl:7", "listing.txt:1"]
+
+
 def test_merge_by_abstract_when_there_is_no_title():
     frame = merge_records([
         rec("plain.txt", 0, abstract=ABSTRACT),
