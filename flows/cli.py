@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from flows.prefect_env import configure_prefect_env
+from flows.prefect_env import configure_prefect_env, start_temporary_server
 
 configure_prefect_env()  # before anything imports prefect
 
@@ -34,6 +34,7 @@ def run(
     store: Optional[Path] = typer.Option(None, "--store", help="Store folder reused by reruns (default from config: store)."),
 ) -> None:
     """Run the whole pipeline: parse, dates, embed, topics, trends, report."""
+    wait_for_server = start_temporary_server()  # boots while the imports below load
     from analytics.config import load_config
     from analytics.store import StoreBusy
     from flows.pipeline import NoUsableInput, run_pipeline
@@ -46,6 +47,7 @@ def run(
         console.print(f"[red]error:[/red] input folder {input_dir} does not exist or is not a folder")
         raise typer.Exit(2)
     try:
+        wait_for_server()
         summary = run_pipeline(input_dir, output_dir, _absolute(config), overrides)
     except NoUsableInput as error:
         console.print(f"[red]error:[/red] {error}")
