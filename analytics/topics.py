@@ -9,6 +9,7 @@ import logging
 import math
 import random
 import re
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,7 +25,7 @@ ACADEMIC_STOP_WORDS = {
     "result", "show", "shows", "shown", "demonstrate", "demonstrates", "present", "presents", "novel",
     "based", "using", "use", "used", "work", "study", "new", "existing", "performance", "experiments",
     "experimental", "extensive", "state", "art", "significantly", "achieve", "achieves", "framework",
-    "et", "al", "code", "available", "github", "com", "https", "http", "www", "introduce", "introduces",
+    "et", "al", "available", "github", "com", "https", "http", "www", "introduce", "introduces",
 }
 # Tokens for c-TF-IDF keywords (and for their evaluation in analytics.evaluation): words of 2+ characters
 # starting with a letter; hyphens stay inside ("fine-tuning", "gpt-4").
@@ -130,17 +131,14 @@ class SampledUMAP:
         return self.fit(X).embedding_
 
 
-# umap-learn computes exact distances itself below this many papers, and searches approximately above.
-UMAP_SMALL_DATA = 4096
-
-
 def exact_knn(embeddings: np.ndarray, k: int, block: int = 2048) -> tuple[np.ndarray, np.ndarray]:
     """Exact k nearest neighbours by cosine distance (each paper is its own first neighbour), in blocks of
     rows so memory stays at block x n similarities.
 
-    UMAP searches neighbours with pynndescent, whose numba code compiles for ~40 s per process on 2 cores;
-    up to ~20k papers one matrix product is exact and takes seconds (1.5 s at 10k papers), and UMAP takes it
-    as precomputed_knn. Measured at 10,207 papers: 5-D UMAP 68 s -> 20 s, 2-D map 20 s -> 8 s.
+    UMAP searches neighbours with pynndescent from 4,096 papers on, whose numba code compiles for ~40 s per
+    process on 2 cores, and below that computes all distances with a Python-called metric (~1 s per 300k
+    pairs). Up to ~20k papers one matrix product is exact and takes seconds (1.5 s at 10k papers), and UMAP
+    takes it as precomputed_knn. Measured at 10,207 papers: 5-D UMAP 68 s -> 20 s, 2-D map 20 s -> 8 s.
     """
     normalised = _normalise(np.asarray(embeddings, dtype=np.float32))
     n = len(normalised)
@@ -201,12 +199,33 @@ class TopicModelResult:
 def _seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
-    try:
-        import torch
-
+    torch = sys.modules.get("torch")  # loaded only by the sentence-transformer backend; importing it costs ~3 s
+    if torch is not None:
         torch.manual_seed(seed)
-    except ImportError:  # torch is only needed by some embedding backends
-        pass
+
+
+# BERTopic's package imports its optional LLM integrations (TextGeneration, ZeroShotClassification) eagerly, and
+# with them transformers' pipelines: ~4-8 s of a run on 2 cores. It catches ModuleNotFoundError for each, and
+# topictrends uses neither, so their modules are hidden while BERTopic imports (a None entry in sys.modules makes
+# an import raise ModuleNotFoundError) and visible again right after. Only BERTopic's own modules are hidden:
+# other libraries look up entries such as sys.modules["torch"] directly.
+_BERTOPIC_UNUSED_MODULES = ("bertopic.representation._textgeneration", "bertopic.representation._zeroshot")
+
+
+def import_bertopic() -> Any:
+    """Import BERTopic without the optional integrations topictrends never uses (see above)."""
+    if "bertopic" in sys.modules:
+        return sys.modules["bertopic"]
+    hidden = [name for name in _BERTOPIC_UNUSED_MODULES if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        import bertopic
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, ...) is None:
+                del sys.modules[name]
+    return bertopic
 
 
 def _normalise(matrix: np.ndarray) -> np.ndarray:
@@ -548,12 +567,13 @@ def label_candidates(keywords: list[str], texts: list[str], corpus_texts: list[s
 
 
 def make_label(keywords: list[str], texts: list[str], guided_name: str | None = None,
-               corpus_texts: list[str] | TextSet | None = None) -> str:
+               corpus_texts: list[str] | TextSet | None = None, top_keyword: str | None = None) -> str:
     """A short name a person understands at a glance, from the topic's keywords and its papers' wording.
 
     The most characteristic phrase leads (see label_candidates); phrases everyone in the corpus uses
-    ("large language models", "deep learning") lead only when nothing else fits. A second phrase follows
-    only when it is nearly as characteristic and shares no word with the first, so it adds meaning.
+    ("large language models", "deep learning") lead only when nothing else fits. The second phrase is the
+    topic's first c-TF-IDF keyword (`top_keyword`) when the lead does not already say it, else a phrase nearly
+    as characteristic as the lead; it shares no word with the lead, so it adds meaning.
     A guided topic's name always leads.
     """
     candidates = label_candidates(keywords, texts, corpus_texts)
@@ -567,8 +587,15 @@ def make_label(keywords: list[str], texts: list[str], guided_name: str | None = 
         lead = _fuller_phrase((specific or candidates)[0], specific, set())
         phrases.append(lead.form)
         used_stems.update(lead.stems)
-    # The second phrase must be nearly as characteristic as the best one (for a guided topic, as the best
-    # candidate), else it is noise ("Machine unlearning, forget").
+    # The topic's first c-TF-IDF keyword is in the label: c-TF-IDF counts every use of a word where the label
+    # score counts papers, and a word the topic's papers keep coming back to names what they are about even
+    # when fewer of them use it than a neighbouring word (samples: "Memory, GPU" -> "Memory, quantization").
+    top_stems = _phrase_stems(_plain_case(top_keyword)) if top_keyword else set()
+    top = next((c for c in specific if top_stems and top_stems <= c.stems), None)
+    if phrases and not guided_name and top is not None and not top.stems & used_stems:
+        phrases.append(_fuller_phrase(top, specific, used_stems).form)
+    # Otherwise the second phrase must be nearly as characteristic as the best one (for a guided topic, as
+    # the best candidate), else it is noise ("Machine unlearning, forget").
     top_score = (specific or candidates)[0].score if candidates else 0.0
     for candidate in specific:
         if len(phrases) != 1 or candidate.score < SECOND_PHRASE_MIN_RATIO * top_score:
@@ -614,6 +641,7 @@ def fit_topics(
     `embedder` (analytics.embedding.Embedder) embeds keyword candidates and guided topic names; without it
     keywords are plain c-TF-IDF and guided topics are skipped.
     """
+    import_bertopic()
     embedding_model = _bertopic_backend(embedder, texts, embeddings) if embedder is not None else None
     from bertopic import BERTopic
     from bertopic.cluster import BaseCluster
@@ -633,8 +661,8 @@ def fit_topics(
     knn = None
     if umap_extra:  # the CPU backend (umap-learn)
         cache_numba_compilation()
-    if umap_extra and not params.umap_fit_sample and n_docs >= UMAP_SMALL_DATA:
-        # UMAP on every paper: exact neighbours, computed once (below UMAP_SMALL_DATA UMAP computes them itself)
+    if umap_extra and not params.umap_fit_sample:
+        # UMAP on every paper: exact neighbours, computed once for both UMAPs
         knn = exact_knn(embeddings, params.umap_neighbors)
         umap_extra = {**umap_extra, "precomputed_knn": knn}
     umap_model = UMAP(
@@ -733,7 +761,8 @@ def fit_topics(
         # KeyBERT's phrases read well; the c-TF-IDF keywords add the words most papers of the topic share
         # ("quantization" where KeyBERT offered "single gpu").
         candidates = label_phrases[topic] + [k for k in keywords[topic] if k not in label_phrases[topic]]
-        labels[topic] = make_label(candidates, member_texts, guided_names.get(topic), corpus_sample)
+        labels[topic] = make_label(candidates, member_texts, guided_names.get(topic), corpus_sample,
+                                   top_keyword=keywords[topic][0] if keywords[topic] else None)
     labels = _deduplicate_labels(labels, keywords)
 
     rows = []
@@ -813,7 +842,7 @@ def layout_2d(reduced: np.ndarray, embeddings: np.ndarray, params: TopicParams,
     """2-D coordinates for the topic map.
 
     When UMAP ran on every paper: a 2-D UMAP of the embeddings over the clustering's exact neighbours (`knn`,
-    see exact_knn; below UMAP_SMALL_DATA papers UMAP finds them itself), so no second neighbour search.
+    see exact_knn), so no second neighbour search.
     Above params.umap_fit_sample papers, a 2-D UMAP of the 5-D clustering space is fitted on the same seeded
     sample the clustering UMAP used and every other paper sits at the distance-weighted mean of its 10
     nearest sample papers (in the 5-D space): seconds instead of minutes at 75k papers.

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 
 from analytics.config import TopicsConfig
@@ -14,6 +18,9 @@ from analytics.topics import (
     make_label,
     reduce_outliers,
 )
+
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _unit(v) -> np.ndarray:
@@ -133,6 +140,38 @@ def test_second_phrase_only_when_it_adds_meaning() -> None:
     corpus = texts + [f"Image segmentation with networks, dataset {i}." for i in range(40)]
     assert make_label(["pruning", "quantization"], texts, corpus_texts=corpus) in (
         "Pruning, quantization", "Quantization, pruning")
+
+
+def test_label_names_the_word_the_topic_keeps_coming_back_to() -> None:
+    # Every paper mentions GPU memory; fewer say "quantization", but they say it again and again, so it is the
+    # topic's first c-TF-IDF keyword: the label names it beside the lead.
+    texts = [f"Serving on one GPU with less memory, system {i}." for i in range(6)]
+    texts += [f"Quantization: quantization of weights on a GPU saves memory; quantization error {i}."
+              for i in range(4)]
+    corpus = texts + [f"Image segmentation with networks, dataset {i}." for i in range(40)]
+    candidates = ["GPU", "memory", "quantization"]
+    assert "quantization" not in make_label(candidates, texts, corpus_texts=corpus).lower()
+    label = make_label(candidates, texts, corpus_texts=corpus, top_keyword="quantization")
+    assert "quantization" in label.lower() and len(label.split(", ")) == 2
+    # When the lead already says it, nothing is repeated.
+    assert make_label(candidates, texts, corpus_texts=corpus, top_keyword="gpu").lower().count("gpu") == 1
+
+
+def test_bertopic_imports_without_its_unused_llm_integrations() -> None:
+    # BERTopic's TextGeneration / ZeroShotClassification pull in transformers' pipelines (seconds of every
+    # run); topictrends never uses them. Afterwards transformers itself must still import normally.
+    code = (
+        "import sys\n"
+        "from analytics.topics import import_bertopic\n"
+        "import_bertopic()\n"
+        "from bertopic.representation import KeyBERTInspired, MaximalMarginalRelevance\n"
+        "assert 'transformers' not in sys.modules, 'transformers was imported'\n"
+        "assert 'bertopic.representation._textgeneration' not in sys.modules\n"
+        "import transformers\n"
+        "from bertopic.representation._textgeneration import TextGeneration\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
 
 
 def test_labels_are_deterministic() -> None:
