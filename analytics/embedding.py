@@ -21,7 +21,11 @@ import functools
 import hashlib
 import json
 import os
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, Iterator
+
 import numpy as np
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -122,13 +126,17 @@ class Embedder:
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         from tqdm.auto import tqdm
 
+        positions = [order[start : start + self.batch_size] for start in range(0, len(order), self.batch_size)]
+        batches = ([texts[i] for i in batch_positions] for batch_positions in positions)
         with tqdm(total=len(texts), desc=f"embedding ({self.backend})", unit="text", disable=not progress) as bar:
-            for start in range(0, len(order), self.batch_size):
-                batch_positions = order[start : start + self.batch_size]
-                batch = np.asarray(self._encode_batch([texts[i] for i in batch_positions]), dtype=np.float32)
-                vectors[batch_positions] = batch
+            for batch_positions, batch in zip(positions, self._encode_batches(batches)):
+                vectors[batch_positions] = np.asarray(batch, dtype=np.float32)
                 bar.update(len(batch_positions))
         return _l2_normalise(vectors)
+
+    def _encode_batches(self, batches: Iterator[list[str]]) -> Iterator[np.ndarray]:
+        """Encoded batches, in order. Batches are always the same texts, whoever encodes them."""
+        return map(self._encode_batch, batches)
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
         raise NotImplementedError
@@ -187,14 +195,22 @@ class OnnxEmbedder(Embedder):
         self.tokenizer = Tokenizer.from_file(str(model_path / "tokenizer.json"))
         self.tokenizer.enable_truncation(self.max_tokens)
         self.tokenizer.enable_padding(pad_id=int(metadata.get("pad_token_id", 0)))
+        # Two sessions, each on half the cores, encoding alternate batches: MiniLM's matrices are small, so one
+        # session spread over both cores of this machine waits on its threads (60 texts/s; two single-threaded
+        # sessions: 73 texts/s, the same vectors, since each batch is still encoded whole by one session).
+        cores = os.cpu_count() or 1
+        self.workers = 2 if cores >= 2 else 1
         options = onnxruntime.SessionOptions()
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.intra_op_num_threads = max(1, cores // self.workers)
         # Busy-waiting worker threads steal the CPU from everything else on a shared machine; measured
         # 20-40% faster without spinning when the 2 cores are oversubscribed.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self.session = onnxruntime.InferenceSession(
-            str(model_path / "model.onnx"), options, providers=["CPUExecutionProvider"]
-        )
+        self.sessions = [
+            onnxruntime.InferenceSession(str(model_path / "model.onnx"), options, providers=["CPUExecutionProvider"])
+            for _ in range(self.workers)
+        ]
+        self.session = self.sessions[0]
         self.input_names = {item.name for item in self.session.get_inputs()}
         self.batch_size = batch_size
         self.dim = int(metadata["dim"])
@@ -203,14 +219,29 @@ class OnnxEmbedder(Embedder):
             f":{weights_digest(model_path / 'model.onnx')}"
         )
 
-    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+    def _encode_batches(self, batches: Iterator[list[str]]) -> Iterator[np.ndarray]:
+        if self.workers == 1:
+            yield from map(self._encode_batch, batches)
+            return
+        # ONNX Runtime and the tokenizer release the GIL, so threads run the sessions in parallel. Batch k goes
+        # to session k % workers; at most 2 x workers batches are in flight, so memory stays bounded.
+        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="onnx-embed") as pool:
+            pending: deque = deque()
+            for index, batch in enumerate(batches):
+                pending.append(pool.submit(self._encode_batch, batch, self.sessions[index % self.workers]))
+                if len(pending) >= 2 * self.workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+
+    def _encode_batch(self, texts: list[str], session: Any = None) -> np.ndarray:
         encodings = self.tokenizer.encode_batch(texts)
         input_ids = np.array([item.ids for item in encodings], dtype=np.int64)
         attention_mask = np.array([item.attention_mask for item in encodings], dtype=np.int64)
         feeds = {"input_ids": input_ids, "attention_mask": attention_mask}
         if "token_type_ids" in self.input_names:
             feeds["token_type_ids"] = np.zeros_like(input_ids)
-        token_vectors = self.session.run(None, feeds)[0]
+        token_vectors = (session or self.session).run(None, feeds)[0]
         mask = attention_mask[:, :, None].astype(np.float32)
         return (token_vectors * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
 

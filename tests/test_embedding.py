@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -155,3 +157,19 @@ def test_onnx_int8_model_matches_pytorch_vectors(minilm) -> None:
     assert onnx.model_id.startswith("onnx:all-MiniLM-L6-v2:max256:")
     cosines = (onnx.embed(PAPERS, progress=False) * minilm.embed(PAPERS, progress=False)).sum(axis=1)
     assert cosines.min() > 0.98
+
+
+@pytest.mark.skipif(not (DEFAULT_ONNX_MODEL_DIR / "model.onnx").is_file(), reason="run `make models`")
+def test_onnx_sessions_in_parallel_give_the_same_vectors_as_one_after_another() -> None:
+    # Batches run on two sessions at once; a paper's vector must not depend on that (same batches, same order).
+    onnx = load_embedder("onnx", batch_size=2)
+    texts = PAPERS * 3
+    parallel = onnx.embed(texts, progress=False)
+    workers = onnx.workers
+    onnx.workers = 1
+    try:
+        sequential = onnx.embed(texts, progress=False)
+    finally:
+        onnx.workers = workers
+    assert workers == min(2, os.cpu_count() or 1)
+    np.testing.assert_array_equal(parallel, sequential)

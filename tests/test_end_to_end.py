@@ -97,6 +97,9 @@ def test_topics_are_non_trivial(sample_run: Path) -> None:
     assert real["label"].str.contains("unlearning", case=False).any()
     assert real["label"].str.contains("mixture of experts", case=False).any()
     assert real["label"].str.contains("interpretability", case=False).any()
+    # The quantization / compression papers and the code-generation papers are named for what they are about.
+    assert real["label"].str.contains("quantization", case=False).any()
+    assert real["label"].str.contains("code generation", case=False).any()
     # Phrases the whole corpus uses say nothing about a topic: they never lead a label.
     assert not real["label"].str.match(r"(?i)(large )?language models?\b").any()
 
@@ -105,11 +108,15 @@ def test_topics_are_non_trivial(sample_run: Path) -> None:
     ("unlearning", r"unlearn"),
     ("mixture of experts", r"mixture[- ]of[- ]experts?|\bMoE\b"),
     ("interpretability", r"interpretab|sparse autoencoder|mechanistic|circuit"),
+    ("quantization", r"quantiz|1-bit|low-bit|pruning"),
+    ("code", r"\bcode\b|\bcoder|program|software"),
+    ("multi-modal", r"multimodal|multi-modal|vision-language|visual"),
+    ("reasoning", r"reasoning|chain-of-thought"),
 ])
 def test_a_field_sits_mostly_in_its_own_topic(sample_run: Path, field: str, title_pattern: str) -> None:
     papers = pd.read_csv(sample_run / "papers.csv", keep_default_na=False)
     about = papers[papers["title"].str.contains(title_pattern, case=False, regex=True)]
-    assert len(about) >= 10, f"the samples hold {len(about)} {field} papers"
+    assert len(about) >= 10, f"the samples hold {len(about)} {field} papers"  # enough for a topic
     counts = about["topic_label"].value_counts()
     assert counts.iloc[0] > 0.5 * len(about), f"{field} papers are split: {counts.head(4).to_dict()}"
     assert field in counts.index[0].lower(), f"{field} papers sit in {counts.index[0]!r}"
