@@ -49,7 +49,7 @@ class DatesConfig(_Section):
 class EmbeddingConfig(_Section):
     backend: Literal["auto", "sentence-transformer", "static", "onnx"] = "auto"
     auto_static_above: int = 20000
-    batch_size: int = 64
+    batch_size: int = 16
     model_path: str | None = None
     max_tokens: int | None = 128  # transformer backends only; the static model reads the whole text
 
