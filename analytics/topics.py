@@ -521,8 +521,10 @@ GENERIC_CORPUS_SHARE = 0.05
 # selection" / "Software, programming" / "Token, speculative decoding"; one samples label got worse:
 # "Window attention, memory" -> "Window attention, improves the throughput".
 GENERIC_MIN_LIFT = 4.0
-# A second phrase is added only when it is nearly as characteristic of the topic as the first.
+# A second phrase is added only when it is nearly as characteristic of the topic as the first ...
 SECOND_PHRASE_MIN_RATIO = 0.5
+# ... or, for the topic's first c-TF-IDF keyword, at least this characteristic.
+TOP_KEYWORD_MIN_RATIO = 0.25
 
 
 @dataclass
@@ -566,17 +568,22 @@ def label_candidates(keywords: list[str], texts: list[str], corpus_texts: list[s
     return sorted(best.values(), key=lambda c: (-c.score, c.form))
 
 
+# Words (letters, digits, inner hyphens, dots and pluses: "GPT-4.5", "C++") separated by single spaces.
+_LABEL_PHRASE = re.compile(r"[\w.+]+(?:-[\w.+]+)*(?: [\w.+]+(?:-[\w.+]+)*)*")
+
+
 def make_label(keywords: list[str], texts: list[str], guided_name: str | None = None,
                corpus_texts: list[str] | TextSet | None = None, top_keyword: str | None = None) -> str:
     """A short name a person understands at a glance, from the topic's keywords and its papers' wording.
 
     The most characteristic phrase leads (see label_candidates); phrases everyone in the corpus uses
-    ("large language models", "deep learning") lead only when nothing else fits. The second phrase is the
-    topic's first c-TF-IDF keyword (`top_keyword`) when the lead does not already say it, else a phrase nearly
-    as characteristic as the lead; it shares no word with the lead, so it adds meaning.
+    ("large language models", "deep learning") lead only when nothing else fits. A second phrase follows
+    only when it is nearly as characteristic (the topic's first c-TF-IDF keyword, `top_keyword`: half as
+    much is enough, and it is preferred) and shares no word with the first, so it adds meaning.
     A guided topic's name always leads.
     """
-    candidates = label_candidates(keywords, texts, corpus_texts)
+    # Phrases as authors write them, but never across punctuation ("models -- LLMs finetuned to").
+    candidates = [c for c in label_candidates(keywords, texts, corpus_texts) if _LABEL_PHRASE.fullmatch(c.form)]
     specific = [c for c in candidates if not c.generic]
     phrases: list[str] = []
     used_stems: set[str] = set()
@@ -587,22 +594,21 @@ def make_label(keywords: list[str], texts: list[str], guided_name: str | None = 
         lead = _fuller_phrase((specific or candidates)[0], specific, set())
         phrases.append(lead.form)
         used_stems.update(lead.stems)
-    # The topic's first c-TF-IDF keyword is in the label: c-TF-IDF counts every use of a word where the label
-    # score counts papers, and a word the topic's papers keep coming back to names what they are about even
-    # when fewer of them use it than a neighbouring word (samples: "Memory, GPU" -> "Memory, quantization").
-    top_stems = _phrase_stems(_plain_case(top_keyword)) if top_keyword else set()
-    top = next((c for c in specific if top_stems and top_stems <= c.stems), None)
-    if phrases and not guided_name and top is not None and not top.stems & used_stems:
-        phrases.append(_fuller_phrase(top, specific, used_stems).form)
-    # Otherwise the second phrase must be nearly as characteristic as the best one (for a guided topic, as
-    # the best candidate), else it is noise ("Machine unlearning, forget").
+    # The second phrase must be nearly as characteristic as the best one (for a guided topic, as the best
+    # candidate), else it is noise ("Machine unlearning, forget"), and adds words the label does not have yet.
     top_score = (specific or candidates)[0].score if candidates else 0.0
-    for candidate in specific:
-        if len(phrases) != 1 or candidate.score < SECOND_PHRASE_MIN_RATIO * top_score:
-            break
-        if candidate.stems & used_stems:
-            continue
-        phrases.append(_fuller_phrase(candidate, specific, used_stems).form)
+    seconds = [c for c in specific if c.score >= SECOND_PHRASE_MIN_RATIO * top_score and not c.stems & used_stems]
+    # The topic's first c-TF-IDF keyword may follow the lead with half that strength: c-TF-IDF counts every use
+    # of a word where the label score counts papers, and a word the topic's papers keep coming back to names
+    # what they are about even when more of them use a neighbouring word (samples: "Transformer" ->
+    # "Transformer, quantization" for the quantization / compression / serving papers).
+    top_stems = _phrase_stems(_plain_case(top_keyword)) if top_keyword else set()
+    top_phrases = [c for c in specific if top_stems and top_stems <= c.stems and not c.stems & used_stems
+                   and c.score >= TOP_KEYWORD_MIN_RATIO * top_score]
+    if top_phrases:  # the keyword's own phrase: the fewest words around it
+        seconds = [min(top_phrases, key=lambda c: (_word_count(c.form), -c.score))]
+    if len(phrases) == 1 and seconds:
+        phrases.append(_fuller_phrase(seconds[0], specific, used_stems).form)
     if not phrases:
         return "Unlabelled topic"
     return _capitalise(phrases[0]) + (f", {phrases[1]}" if len(phrases) > 1 else "")
@@ -851,8 +857,10 @@ def layout_2d(reduced: np.ndarray, embeddings: np.ndarray, params: TopicParams,
 
     if len(reduced) <= 3:
         return np.zeros((len(reduced), 2), dtype=np.float32)
+    # 200 optimisation epochs: what umap-learn uses from 10,000 points on; a picture does not need the 500 it
+    # spends below that (the clustering UMAP keeps its default).
     settings = dict(n_neighbors=params.umap_neighbors, n_components=2, min_dist=0.1, random_state=params.seed,
-                    low_memory=True)
+                    low_memory=True, n_epochs=200)
     if not params.umap_fit_sample:
         umap_2d = UMAP(metric="cosine", precomputed_knn=knn if knn is not None else (None, None, None), **settings)
         return np.asarray(umap_2d.fit_transform(embeddings), dtype=np.float32)

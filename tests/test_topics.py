@@ -144,17 +144,28 @@ def test_second_phrase_only_when_it_adds_meaning() -> None:
 
 def test_label_names_the_word_the_topic_keeps_coming_back_to() -> None:
     # Every paper mentions GPU memory; fewer say "quantization", but they say it again and again, so it is the
-    # topic's first c-TF-IDF keyword: the label names it beside the lead.
-    texts = [f"Serving on one GPU with less memory, system {i}." for i in range(6)]
+    # topic's first c-TF-IDF keyword: of the phrases strong enough to follow the lead, it is the one chosen.
+    texts = [f"Serving on one GPU with less memory, system {i}." for i in range(3)]
     texts += [f"Quantization: quantization of weights on a GPU saves memory; quantization error {i}."
-              for i in range(4)]
+              for i in range(7)]
     corpus = texts + [f"Image segmentation with networks, dataset {i}." for i in range(40)]
     candidates = ["GPU", "memory", "quantization"]
-    assert "quantization" not in make_label(candidates, texts, corpus_texts=corpus).lower()
+    plain = make_label(candidates, texts, corpus_texts=corpus)
+    assert "quantization" not in plain.lower() and len(plain.split(", ")) == 2
     label = make_label(candidates, texts, corpus_texts=corpus, top_keyword="quantization")
     assert "quantization" in label.lower() and len(label.split(", ")) == 2
     # When the lead already says it, nothing is repeated.
     assert make_label(candidates, texts, corpus_texts=corpus, top_keyword="gpu").lower().count("gpu") == 1
+    # A keyword too few papers use does not join the label, first c-TF-IDF keyword or not.
+    texts = [f"Serving on one GPU with less memory, system {i}." for i in range(9)] + ["Quantization, quantization."]
+    assert "quantization" not in make_label(candidates, texts, corpus_texts=corpus, top_keyword="quantization").lower()
+
+
+def test_label_phrases_never_run_across_punctuation() -> None:
+    texts = [f"We ask models -- LLMs finetuned to answer questions -- about topic {i}." for i in range(6)]
+    corpus = texts + [f"Image segmentation with networks, dataset {i}." for i in range(40)]
+    label = make_label(["models llms", "questions"], texts, corpus_texts=corpus)
+    assert "--" not in label and label.startswith("Questions")
 
 
 def test_bertopic_imports_without_its_unused_llm_integrations() -> None:
