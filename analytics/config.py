@@ -63,7 +63,7 @@ class TopicsConfig(_Section):
     outlier_threshold: float = 0.0
     guided_topics: list[str] = Field(default_factory=list)
     guided_min_similarity: float = 0.5
-    guided_min_share: float = 0.3
+    guided_min_share: float = 0.25
     guided_merge_ratio: float = 0.85
     guided_min_zscore: float = 2.5
     clustering_backend: Literal["cpu", "cuml"] = "cpu"

@@ -51,7 +51,7 @@ class TopicParams:
     outlier_threshold: float
     guided_topics: list[str] = field(default_factory=list)
     guided_min_similarity: float = 0.5
-    guided_min_share: float = 0.3
+    guided_min_share: float = 0.25
     guided_merge_ratio: float = 0.85
     guided_min_zscore: float = 2.5
     umap_fit_sample: int | None = None  # fit UMAP on this many papers and place the rest with transform
@@ -129,6 +129,10 @@ class SampledUMAP:
 
     def fit_transform(self, X: np.ndarray, y: Any = None) -> np.ndarray:
         return self.fit(X).embedding_
+
+
+# Below this many papers UMAP's own all-pairs distances cost under a second per fit; exact_knn takes over from here.
+EXACT_KNN_FROM = 1000
 
 
 def exact_knn(embeddings: np.ndarray, k: int, block: int = 2048) -> tuple[np.ndarray, np.ndarray]:
@@ -316,7 +320,7 @@ def apply_guided_topics(
     guides: list[str],
     min_similarity: float,
     min_size: int,
-    min_share: float = 0.3,
+    min_share: float = 0.25,
     merge_ratio: float = 0.85,
     min_zscore: float = 2.5,
 ) -> tuple[np.ndarray, dict[int, str]]:
@@ -667,7 +671,7 @@ def fit_topics(
     knn = None
     if umap_extra:  # the CPU backend (umap-learn)
         cache_numba_compilation()
-    if umap_extra and not params.umap_fit_sample:
+    if umap_extra and not params.umap_fit_sample and n_docs >= EXACT_KNN_FROM:
         # UMAP on every paper: exact neighbours, computed once for both UMAPs
         knn = exact_knn(embeddings, params.umap_neighbors)
         umap_extra = {**umap_extra, "precomputed_knn": knn}
