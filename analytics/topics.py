@@ -131,7 +131,10 @@ class SampledUMAP:
         return self.fit(X).embedding_
 
 
-# Below this many papers UMAP's own all-pairs distances cost under a second per fit; exact_knn takes over from here.
+# Below this many papers UMAP computes all pairwise distances itself (about a second per fit at 535 papers; 2.6 s
+# more than exact_knn at 1,137). The two give the same neighbours but not the same bits, and UMAP's layout follows
+# the bits: on a 137-paper refit (tests/test_incremental.py) UMAP's own kept 73% of papers in their topic, 48%
+# with exact_knn. Tiny corpora are where layouts are least stable, so they keep umap-learn's default path.
 EXACT_KNN_FROM = 1000
 
 
