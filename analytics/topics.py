@@ -855,7 +855,7 @@ def layout_2d(reduced: np.ndarray, embeddings: np.ndarray, params: TopicParams,
     """2-D coordinates for the topic map.
 
     When UMAP ran on every paper: a 2-D UMAP of the embeddings over the clustering's exact neighbours (`knn`,
-    see exact_knn), so no second neighbour search.
+    see exact_knn; below EXACT_KNN_FROM papers UMAP computes all distances itself), so no second neighbour search.
     Above params.umap_fit_sample papers, a 2-D UMAP of the 5-D clustering space is fitted on the same seeded
     sample the clustering UMAP used and every other paper sits at the distance-weighted mean of its 10
     nearest sample papers (in the 5-D space): seconds instead of minutes at 75k papers.
