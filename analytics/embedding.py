@@ -222,7 +222,7 @@ class OnnxEmbedder(Embedder):
 
     def _encode_batches(self, batches: Iterator[list[str]]) -> Iterator[np.ndarray]:
         if self.workers == 1:
-            yield from map(self._encode_batch, batches)
+            yield from super()._encode_batches(batches)
             return
         # ONNX Runtime and the tokenizer release the GIL, so threads run the sessions in parallel. Batch k goes
         # to session k % workers; at most 2 x workers batches are in flight, so memory stays bounded.

@@ -144,7 +144,7 @@ class StageTimes:
 
         import analytics.topics as topics
 
-        self.wrap(topics, "exact_knn", "exact neighbours (below 20k papers)")
+        self.wrap(topics, "exact_knn", "exact neighbours (1,000-20k papers)")
         self.wrap(umap.UMAP, "fit_transform", "UMAP fits (5-D clustering and 2-D map)")
         self.wrap(hdbscan.HDBSCAN, "fit", "HDBSCAN")
         self.wrap(bertopic.BERTopic, "fit", "keywords: c-TF-IDF and KeyBERT+MMR (BERTopic.fit)")
