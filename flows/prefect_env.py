@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import atexit
+import importlib.util
 import os
-import threading
+import socket
+import subprocess
+import sys
+import time
+import tomllib
+import urllib.request
 from pathlib import Path
 from typing import Callable
 
@@ -30,36 +37,104 @@ def configure_prefect_env() -> None:
         os.environ.setdefault(key, value)
 
 
-def start_temporary_server() -> Callable[[], None]:
-    """Start Prefect's temporary server now, in the background; returns a function that waits until it is up.
+def _configured_api_url() -> str | None:
+    """PREFECT_API_URL from the environment or the active profile in PREFECT_HOME, read without importing prefect."""
+    if os.environ.get("PREFECT_API_URL"):
+        return os.environ["PREFECT_API_URL"]
+    profiles_path = Path(os.environ.get("PREFECT_PROFILES_PATH")
+                         or Path(os.environ.get("PREFECT_HOME", "~/.prefect")).expanduser() / "profiles.toml")
+    try:
+        profiles = tomllib.loads(profiles_path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return None  # no profiles file: Prefect's built-in profiles set no API URL
+    active = os.environ.get("PREFECT_PROFILE") or profiles.get("active", "ephemeral")
+    return profiles.get("profiles", {}).get(active, {}).get("PREFECT_API_URL") or None
 
-    Without PREFECT_API_URL, Prefect starts this server when the flow begins and waits for it (~7 s on 2
-    cores) with nothing else to do. Started as the command begins, it boots while the pipeline's modules
-    are imported (~5 s). Prefect's get_client uses the same SubprocessASGIServer instance (one per
-    process and port), so nothing starts twice; with a real server (PREFECT_API_URL) this does nothing.
-    Call the returned function before the flow runs: the instance counts as running before it answers.
+
+class TemporaryServer:
+    """Prefect's temporary API server (the one a flow run starts when no PREFECT_API_URL is set), started at once.
+
+    Prefect's own launcher (SubprocessASGIServer) lives in the server's API module, so the command would first
+    import the whole server (FastAPI, SQLAlchemy, all routes: 3-5 s on 2 cores) only to spawn a process that
+    imports it again. Spawned first, with the same uvicorn command and settings Prefect uses, the server boots
+    on the second core while this process imports the pipeline; PREFECT_API_URL then points the flow at it.
     """
-    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
 
-    if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
-        return lambda: None
-    from prefect.server.api.server import SubprocessASGIServer
+    def __init__(self) -> None:
+        self.process: subprocess.Popen | None = None
+        self.port = 0
+        self.api_url = ""
 
-    server = SubprocessASGIServer()
-    failed: list[BaseException] = []
+    def start(self) -> None:
+        self.port = _free_port()
+        self.api_url = f"http://127.0.0.1:{self.port}/api"
+        prefect_dir = Path(importlib.util.find_spec("prefect").submodule_search_locations[0])
+        # As Prefect's SubprocessASGIServer: no UI, the ephemeral set of services, one app per process.
+        env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+               "PREFECT__SERVER_FINAL": "1"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--app-dir", str(prefect_dir.parent), "--factory",
+             "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
+             "--log-level", "error", "--lifespan", "on"],
+            env=env,
+        )
+        os.environ["PREFECT_API_URL"] = self.api_url  # before prefect reads its settings
 
-    def start() -> None:
+    def wait_until_ready(self) -> None:
+        """Block until the server answers its health check; raise if it exits or does not answer in time."""
+        assert self.process is not None
+        timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120"))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            code = self.process.poll()
+            if code is not None:
+                raise RuntimeError(f"Prefect's temporary server exited with code {code} before answering "
+                                   f"(port {self.port}); its messages are above")
+            try:
+                with _NO_PROXY.open(f"{self.api_url}/health", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:  # not listening yet
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"Prefect's temporary server did not answer within {timeout:.0f} s "
+                           "(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)")
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
         try:
-            server.start()
-        except Exception as error:  # the flow's own start reports it
-            failed.append(error)
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
 
-    thread = threading.Thread(target=start, name="prefect-temporary-server", daemon=True)
-    thread.start()
 
-    def wait() -> None:
-        thread.join()
-        if failed:
-            server.running = False  # let get_client try again and raise its own error
+_NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # the server is on loopback
 
-    return wait
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_temporary_server() -> Callable[[], None]:
+    """Start Prefect's temporary server now, unless a real one is configured; returns a function that waits
+    until it answers (call it before the flow runs). The server stops when this process exits.
+
+    Call before anything imports prefect: the flow finds the server through PREFECT_API_URL.
+    """
+    ephemeral = os.environ.get("PREFECT_SERVER_EPHEMERAL_ENABLED",
+                               os.environ.get("PREFECT_SERVER_ALLOW_EPHEMERAL_MODE", "true"))
+    if _configured_api_url() or ephemeral.strip().lower() in {"0", "false", "no", "off"}:
+        return lambda: None
+    if "prefect" in sys.modules:
+        raise RuntimeError("start_temporary_server() must run before prefect is imported")
+    server = TemporaryServer()
+    server.start()
+    atexit.register(server.stop)
+    return server.wait_until_ready
