@@ -4,6 +4,7 @@ outlier reduction, guided topics and human-readable labels. Deterministic for a 
 from __future__ import annotations
 
 import bisect
+import importlib.abc
 import itertools
 import logging
 import math
@@ -212,26 +213,35 @@ def _seed_everything(seed: int) -> None:
 
 
 # BERTopic's package imports its optional LLM integrations (TextGeneration, ZeroShotClassification) eagerly, and
-# with them transformers' pipelines: ~4-8 s of a run on 2 cores. It catches ModuleNotFoundError for each, and
-# topictrends uses neither, so their modules are hidden while BERTopic imports (a None entry in sys.modules makes
-# an import raise ModuleNotFoundError) and visible again right after. Only BERTopic's own modules are hidden:
-# other libraries look up entries such as sys.modules["torch"] directly.
-_BERTOPIC_UNUSED_MODULES = ("bertopic.representation._textgeneration", "bertopic.representation._zeroshot")
+# with them transformers' pipelines (~4-8 s of a run on 2 cores), and torch for its save/load helpers (~2 s).
+# It catches ModuleNotFoundError for each, and topictrends uses none of them (it passes embeddings and never
+# saves a BERTopic model), so a finder makes those imports fail while BERTopic imports and is removed right after.
+# torch stays importable for everything else, and is not hidden when already loaded (the sentence-transformer
+# backend): an import of a loaded module never reaches the finders.
+_BERTOPIC_UNUSED_MODULES = ("bertopic.representation._textgeneration", "bertopic.representation._zeroshot",
+                            "torch")
+
+
+class _HiddenModules(importlib.abc.MetaPathFinder):
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self.names = names
+
+    def find_spec(self, name: str, path: Any, target: Any = None) -> None:
+        if name in self.names:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
 
 
 def import_bertopic() -> Any:
     """Import BERTopic without the optional integrations topictrends never uses (see above)."""
     if "bertopic" in sys.modules:
         return sys.modules["bertopic"]
-    hidden = [name for name in _BERTOPIC_UNUSED_MODULES if name not in sys.modules]
-    for name in hidden:
-        sys.modules[name] = None  # type: ignore[assignment]
+    hidden = _HiddenModules(_BERTOPIC_UNUSED_MODULES)
+    sys.meta_path.insert(0, hidden)
     try:
         import bertopic
     finally:
-        for name in hidden:
-            if sys.modules.get(name, ...) is None:
-                del sys.modules[name]
+        sys.meta_path.remove(hidden)
     return bertopic
 
 

@@ -168,17 +168,28 @@ def test_label_phrases_never_run_across_punctuation() -> None:
     assert "--" not in label and label.startswith("Questions")
 
 
-def test_bertopic_imports_without_its_unused_llm_integrations() -> None:
-    # BERTopic's TextGeneration / ZeroShotClassification pull in transformers' pipelines (seconds of every
-    # run); topictrends never uses them. Afterwards transformers itself must still import normally.
+def test_bertopic_imports_without_its_unused_llm_integrations_and_torch() -> None:
+    # BERTopic's TextGeneration / ZeroShotClassification pull in transformers' pipelines, its save helpers
+    # torch (seconds of every run); topictrends uses none of them. Afterwards all of them must still import
+    # normally, and BERTopic must still fit.
     code = (
         "import sys\n"
+        "import numpy as np\n"
         "from analytics.topics import import_bertopic\n"
-        "import_bertopic()\n"
+        "bertopic = import_bertopic()\n"
         "from bertopic.representation import KeyBERTInspired, MaximalMarginalRelevance\n"
         "assert 'transformers' not in sys.modules, 'transformers was imported'\n"
+        "assert 'torch' not in sys.modules, 'torch was imported'\n"
         "assert 'bertopic.representation._textgeneration' not in sys.modules\n"
-        "import transformers\n"
+        "from sklearn.cluster import KMeans\n"
+        "from sklearn.decomposition import PCA\n"
+        "docs = [f'quantum circuits qubit {i}' for i in range(20)] + [f'protein folding enzyme {i}' for i in range(20)]\n"
+        "vectors = np.repeat(np.eye(2), 20, axis=0) + np.random.default_rng(0).normal(0, 0.01, (40, 2))\n"
+        "model = bertopic.BERTopic(umap_model=PCA(2), hdbscan_model=KMeans(2, n_init=1, random_state=0))\n"
+        "topics, _ = model.fit_transform(docs, vectors)\n"
+        "assert len(set(topics)) == 2, topics\n"
+        "import torch, transformers\n"
+        "torch.zeros(1)\n"
         "from bertopic.representation._textgeneration import TextGeneration\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
