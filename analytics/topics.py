@@ -27,6 +27,10 @@ ACADEMIC_STOP_WORDS = {
     "based", "using", "use", "used", "work", "study", "new", "existing", "performance", "experiments",
     "experimental", "extensive", "state", "art", "significantly", "achieve", "achieves", "framework",
     "et", "al", "available", "github", "com", "https", "http", "www", "introduce", "introduces",
+    # result-reporting verbs ("Clinical, achieved" was a 75k-paper label)
+    "achieved", "achieving", "reaches", "reached", "vs",
+    # LaTeX command names left in abstracts ("$\mathbb{R}^d$" gave the keyword "mathbb")
+    "mathbb", "mathcal", "mathrm", "mathbf", "textbf", "textit", "emph", "frac", "cdot", "ldots", "leq", "geq",
 }
 # Tokens for c-TF-IDF keywords (and for their evaluation in analytics.evaluation): words of 2+ characters
 # starting with a letter; hyphens stay inside ("fine-tuning", "gpt-4").
