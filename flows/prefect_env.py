@@ -77,6 +77,7 @@ class TemporaryServer:
              "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
              "--log-level", "error", "--lifespan", "on"],
             env=env,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
         )
         os.environ["PREFECT_API_URL"] = self.api_url  # before prefect reads its settings
 
@@ -111,6 +112,16 @@ class TemporaryServer:
             self.process.kill()
             self.process.wait()
         self.process = None
+
+
+def _die_with_parent() -> None:
+    """In the server's process before it starts: the kernel stops it when the command dies, even by a signal
+    that skips the command's exit handlers (SIGTERM, SIGKILL)."""
+    import ctypes
+    import signal
+
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # the server is on loopback

@@ -84,3 +84,30 @@ def test_the_command_keeps_its_exit_status() -> None:
     assert "/nonexistent/folder" in missing.stderr and "does not exist" in missing.stderr
     ok = subprocess.run([exe, "--help"], capture_output=True, text=True, timeout=120)
     assert ok.returncode == 0 and "run" in ok.stdout
+
+
+def test_the_temporary_server_stops_when_the_command_is_killed() -> None:
+    # SIGKILL (or SIGTERM) skips the exit handlers; the kernel still stops the server with its parent
+    import psutil
+
+    code = (
+        "import time\n"
+        "from flows.prefect_env import configure_prefect_env, start_temporary_server\n"
+        "configure_prefect_env()\n"
+        "start_temporary_server()\n"
+        "print('started', flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    command = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert command.stdout.readline().strip() == "started"
+        servers = [p for p in psutil.Process(command.pid).children() if "uvicorn" in " ".join(p.cmdline())]
+        assert len(servers) == 1
+        command.kill()
+        command.wait(timeout=30)
+        gone, alive = psutil.wait_procs(servers, timeout=30)
+        assert not alive, "the temporary server outlived the killed command"
+    finally:
+        if command.poll() is None:
+            command.kill()
