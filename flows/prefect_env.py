@@ -137,14 +137,13 @@ def start_temporary_server() -> Callable[[], None]:
     """Start Prefect's temporary server now, unless a real one is configured; returns a function that waits
     until it answers (call it before the flow runs). The server stops when this process exits.
 
-    Call before anything imports prefect: the flow finds the server through PREFECT_API_URL.
+    Call before anything imports prefect: the flow finds the server through PREFECT_API_URL, which prefect reads
+    once, at import. Once prefect is imported this does nothing, and Prefect starts its own server for the flow.
     """
     ephemeral = os.environ.get("PREFECT_SERVER_EPHEMERAL_ENABLED",
                                os.environ.get("PREFECT_SERVER_ALLOW_EPHEMERAL_MODE", "true"))
-    if _configured_api_url() or ephemeral.strip().lower() in {"0", "false", "no", "off"}:
+    if "prefect" in sys.modules or _configured_api_url() or ephemeral.strip().lower() in {"0", "false", "no", "off"}:
         return lambda: None
-    if "prefect" in sys.modules:
-        raise RuntimeError("start_temporary_server() must run before prefect is imported")
     server = TemporaryServer()
     server.start()
     atexit.register(server.stop)

@@ -46,6 +46,14 @@ def test_no_server_is_started_when_the_active_profile_names_a_server(clean_env, 
     assert prefect_env._configured_api_url() is None
 
 
+def test_no_server_is_started_once_prefect_has_read_its_settings(clean_env, monkeypatch) -> None:
+    # prefect reads PREFECT_API_URL once, at import: too late to point it at a server; Prefect starts its own
+    monkeypatch.setitem(sys.modules, "prefect", sys.modules.get("prefect") or object())
+    monkeypatch.setattr(prefect_env.TemporaryServer, "start", lambda self: pytest.fail("started a server"))
+    start_temporary_server()()
+    assert "PREFECT_API_URL" not in os.environ
+
+
 def test_the_temporary_server_runs_the_flow_and_stops_with_the_process(tmp_path) -> None:
     code = (
         "import json, os, sys\n"
