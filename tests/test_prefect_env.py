@@ -23,7 +23,16 @@ def clean_env(monkeypatch, tmp_path):
                 "PREFECT_SERVER_ALLOW_EPHEMERAL_MODE"):
         monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("PREFECT_HOME", str(tmp_path))
+    # as in the command, which decides before anything imports prefect (restored after the test)
+    monkeypatch.delitem(sys.modules, "prefect", raising=False)
     return tmp_path
+
+
+def test_a_server_is_started_when_none_is_configured(clean_env, monkeypatch) -> None:
+    started = []
+    monkeypatch.setattr(prefect_env.TemporaryServer, "start", lambda self: started.append(self))
+    start_temporary_server()
+    assert len(started) == 1
 
 
 def test_no_server_is_started_when_an_api_url_is_in_the_environment(clean_env, monkeypatch) -> None:
