@@ -39,8 +39,40 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
             tmp.unlink()
 
 
+# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets (OWASP "CSV
+# injection"): =HYPERLINK(...) in a title would become a live link, +cmd|... a command.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula gets a leading apostrophe (OWASP's advice: the
+    spreadsheet shows the text, not its result). Numbers, and text that is a number ("-0.5"), are kept."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS) and not _is_number(value):
+        return "'" + value
+    return value
+
+
+def csv_safe_table(df: pd.DataFrame) -> pd.DataFrame:
+    """The table as a CSV file shows it: text columns neutralised for spreadsheets (see spreadsheet_safe).
+    Only the CSV files get this; the store and the report keep the true text."""
+    table = df.copy()
+    for column in table.columns:
+        if table[column].dtype == object or pd.api.types.is_string_dtype(table[column]):
+            table[column] = table[column].map(spreadsheet_safe)
+    return table
+
+
 def write_csv(df: pd.DataFrame, path: Path) -> None:
-    atomic_write(path, lambda tmp: df.to_csv(tmp, index=False))
+    table = csv_safe_table(df)
+    atomic_write(path, lambda tmp: table.to_csv(tmp, index=False))
 
 
 def _json_default(value: Any) -> Any:

@@ -39,7 +39,8 @@ STABLE_FOLD_BOUND = 2.0  # "stable" needs the whole interval within /2 .. x2, ot
 MIN_SILENT_PERIODS = 2
 SILENT_EXPECTED = 3.0  # zero papers where >= 3 were expected happens by chance < 5% of the time
 
-GROWTH_CLASSES = ("emerging", "growing", "stable", "declining", "fading", "not enough dated papers")
+NOT_JUDGED = "could not be judged"  # one topic's statistics failed; the run and the other topics go on
+GROWTH_CLASSES = ("emerging", "growing", "stable", "declining", "fading", "not enough dated papers", NOT_JUDGED)
 
 def growth_rule(min_papers: int = 8) -> list[str]:
     """The growth rule in words, as paragraphs; lines starting with "- " are the classes in check order."""
@@ -58,10 +59,13 @@ def growth_rule(min_papers: int = 8) -> list[str]:
         f"earlier share predicts at least {SILENT_EXPECTED:g} there; after BERTrend's popularity decay), or its share "
         "fell with 95% confidence to "
         f"at most 1/{EMERGING_FOLD:g} over the span.",
-        f"- emerging: share rose with 95% confidence and to at least x{EMERGING_FOLD:g} over the span.",
+        f"- emerging: a new topic (no papers in its first {MIN_SILENT_PERIODS} or more periods although its later "
+        f"share predicts at least {SILENT_EXPECTED:g} there), or its share rose with 95% confidence and to at least "
+        f"x{EMERGING_FOLD:g} over the span.",
         f"- growing: share rose with 95% confidence and to at least x{CLEAR_FOLD:g}.",
         f"- declining: share fell with 95% confidence and to at most 1/{CLEAR_FOLD:g}.",
         "- stable: everything else (no clear change, or a clear but small one).",
+        f"- {NOT_JUDGED}: the topic's statistics failed (the reason says why); the other topics are unaffected.",
         "Bursts (Kleinberg's two-state model for batched data, s=2, gamma=1) mark periods where the topic's "
         "share jumped to about twice its usual level; \"burst now\" means the latest period is one of them.",
         "Signal (after BERTrend): a rising or bursting topic is a strong signal when its recent share (last three "
@@ -342,6 +346,8 @@ def _ranges(labels: list[str], flags: np.ndarray) -> str:
 
 
 def _fmt_fold(value: float) -> str:
+    if value == math.inf:
+        return "new"  # from zero: a new topic has no finite fold change
     if not np.isfinite(value):
         return "x?"
     if value > 1000 or value < 1 / 1000:  # beyond this the exact number means nothing
@@ -394,6 +400,37 @@ def _fit_share_trend(t_years: np.ndarray, counts: np.ndarray, totals: np.ndarray
     return slope, slope_se * math.sqrt(dispersion), dispersion
 
 
+def _exp(x: float) -> float:
+    """exp that saturates at inf: a quasi-separated fit (a topic from nowhere) has huge slopes."""
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
+def _expm1(x: float) -> float:
+    try:
+        return math.expm1(x)
+    except OverflowError:
+        return math.inf
+
+
+def _leading_silence(counts: np.ndarray, totals: np.ndarray) -> tuple[int, float]:
+    """Periods before the topic's first paper, and how many papers its share since then predicts there.
+
+    The mirror of going silent: a topic with no papers in its first periods although its later share
+    predicts at least SILENT_EXPECTED there is new (P(0 papers) <= exp(-3) ~ 5% if its share had been
+    the same all along)."""
+    if not counts.any():
+        return 0, 0.0
+    leading = int(np.flatnonzero(counts > 0)[0])
+    if leading == 0:
+        return 0, 0.0
+    after = slice(leading, len(counts))
+    expected = counts[after].sum() / totals[after].sum() * totals[:leading].sum()
+    return leading, float(expected)
+
+
 def topic_growth(trends: pd.DataFrame, *, min_papers: int = MIN_PAPERS, z: float = Z95) -> pd.DataFrame:
     """Growth rate with a 95% interval and a growth class for every topic in `trends`.
 
@@ -411,122 +448,157 @@ def topic_growth(trends: pd.DataFrame, *, min_papers: int = MIN_PAPERS, z: float
     if trends.empty:
         return pd.DataFrame(columns=GROWTH_COLUMNS)
     for topic_id, group in trends.groupby("topic_id", sort=True):
-        group = group.sort_values("period_start")
-        with_data = group[group["period_total"] > 0]
-        counts = with_data["count"].to_numpy(dtype=float)
-        totals = with_data["period_total"].to_numpy(dtype=float)
-        labels = with_data["period"].tolist()
-        dated = int(counts.sum())
-        row = {
-            "topic_id": int(topic_id),
-            "dated_papers": dated,
-            "periods_with_data": int(len(with_data)),
-            "first_period": labels[0] if labels else "",
-            "last_period": labels[-1] if labels else "",
-            "share_overall": dated / totals.sum() if totals.sum() > 0 else np.nan,
-            "recent_share": counts[-3:].sum() / totals[-3:].sum() if totals[-3:].sum() > 0 else np.nan,
-            "growth_per_year": np.nan,
-            "growth_per_year_low": np.nan,
-            "growth_per_year_high": np.nan,
-            "change_over_span": np.nan,
-            "change_over_span_low": np.nan,
-            "change_over_span_high": np.nan,
-            "dispersion": np.nan,
-            "went_silent": False,
-            "burst_periods": "",
-            "bursting_now": False,
-            "signal": "",
-        }
-        bursts = kleinberg_bursts(counts, totals)
-        row["burst_periods"] = _ranges(labels, bursts)
-        row["bursting_now"] = bool(len(bursts) and bursts[-1] and dated >= min_papers)
-
-        if dated < min_papers:
-            row["growth_class"] = "not enough dated papers"
-            row["growth_reason"] = f"only {dated} dated papers (needs {min_papers})"
-            rows.append(row)
-            continue
-        if len(with_data) < MIN_PERIODS_WITH_DATA:
-            row["growth_class"] = "not enough dated papers"
-            row["growth_reason"] = (
-                f"dated papers fall in only {len(with_data)} period(s) (needs {MIN_PERIODS_WITH_DATA})"
-            )
-            rows.append(row)
-            continue
-
-        starts = pd.to_datetime(with_data["period_start"])
-        t_years = ((starts - starts.iloc[0]).dt.days / 365.25).to_numpy()
-        span_years = float(t_years[-1])
-        fit = _fit_share_trend(t_years, counts, totals)
-        if fit is None:
-            row["growth_class"] = "not enough dated papers"
-            row["growth_reason"] = "the share trend could not be fitted (degenerate counts)"
-            rows.append(row)
-            continue
-        slope, slope_se, dispersion = fit
-        row["dispersion"] = dispersion
-        row["growth_per_year"] = math.expm1(slope)
-        row["growth_per_year_low"] = math.expm1(slope - z * slope_se)
-        row["growth_per_year_high"] = math.expm1(slope + z * slope_se)
-        change = math.exp(slope * span_years)
-        change_low = math.exp((slope - z * slope_se) * span_years)
-        change_high = math.exp((slope + z * slope_se) * span_years)
-        row["change_over_span"], row["change_over_span_low"], row["change_over_span_high"] = (
-            change,
-            change_low,
-            change_high,
-        )
-        interval = f"{_fmt_fold(change)} (95% CI {_fmt_fold(change_low)} to {_fmt_fold(change_high)})"
-        span_text = f"{labels[0]}..{labels[-1]}"
-
-        # Popularity decay (BERTrend): silent in its latest periods although its earlier share predicts papers.
-        # At least two periods, so one thin (e.g. half-crawled) last period is not enough.
-        trailing_empty = len(counts) - (int(np.flatnonzero(counts > 0)[-1]) + 1) if counts.any() else len(counts)
-        expected_recent = 0.0
-        if trailing_empty >= MIN_SILENT_PERIODS:
-            before = slice(0, len(counts) - trailing_empty)
-            expected_recent = counts[before].sum() / totals[before].sum() * totals[-trailing_empty:].sum()
-            row["went_silent"] = bool(expected_recent >= SILENT_EXPECTED)
-
-        if row["went_silent"]:
-            row["growth_class"] = "fading"
-            row["growth_reason"] = (
-                f"no papers in the last {trailing_empty} periods although its earlier share predicts "
-                f"{expected_recent:.1f}; share {interval} over {span_text}"
-            )
-        elif change_low > 1:
-            if change >= EMERGING_FOLD:
-                row["growth_class"] = "emerging"
-            elif change >= CLEAR_FOLD:
-                row["growth_class"] = "growing"
-            else:
-                row["growth_class"] = "stable"
-            row["growth_reason"] = f"share {interval} over {span_text}"
-            if row["growth_class"] == "stable":
-                row["growth_reason"] += " (a clear but small rise)"
-        elif change_high < 1:
-            if change <= 1 / EMERGING_FOLD:
-                row["growth_class"] = "fading"
-            elif change <= 1 / CLEAR_FOLD:
-                row["growth_class"] = "declining"
-            else:
-                row["growth_class"] = "stable"
-            row["growth_reason"] = f"share {interval} over {span_text}"
-            if row["growth_class"] == "stable":
-                row["growth_reason"] += " (a clear but small fall)"
-        elif change_low >= 1 / STABLE_FOLD_BOUND and change_high <= STABLE_FOLD_BOUND:
-            row["growth_class"] = "stable"
-            row["growth_reason"] = f"share {interval} over {span_text}: no clear change"
-        else:
-            row["growth_class"] = "not enough dated papers"
-            row["growth_reason"] = f"interval too wide to tell: share {interval} over {span_text}"
-        rows.append(row)
+        try:
+            rows.append(_topic_growth_row(int(topic_id), group, min_papers=min_papers, z=z))
+        except Exception as error:  # noqa: BLE001 - one topic's statistics never take the run down
+            rows.append(_not_judged_row(int(topic_id), group, error))
 
     growth = pd.DataFrame(rows)
-    judged = growth[(growth["growth_class"] != "not enough dated papers") & (growth["topic_id"] != -1)]
+    unjudged = growth["growth_class"].isin(["not enough dated papers", NOT_JUDGED])
+    judged = growth[~unjudged & (growth["topic_id"] != -1)]
     median_recent = judged["recent_share"].median() if not judged.empty else np.nan
     rising = growth["growth_class"].isin(["emerging", "growing"]) | growth["bursting_now"]
-    rising &= growth["growth_class"] != "not enough dated papers"
+    rising &= ~unjudged
     strong = growth["recent_share"] >= median_recent
     growth["signal"] = np.where(rising, np.where(strong, "strong signal", "weak signal"), "")
     return growth[GROWTH_COLUMNS]
+
+
+def _base_row(topic_id: int, with_data: pd.DataFrame) -> dict:
+    counts = with_data["count"].to_numpy(dtype=float)
+    totals = with_data["period_total"].to_numpy(dtype=float)
+    labels = with_data["period"].tolist()
+    dated = int(counts.sum())
+    return {
+        "topic_id": topic_id,
+        "dated_papers": dated,
+        "periods_with_data": int(len(with_data)),
+        "first_period": labels[0] if labels else "",
+        "last_period": labels[-1] if labels else "",
+        "share_overall": dated / totals.sum() if totals.sum() > 0 else np.nan,
+        "recent_share": counts[-3:].sum() / totals[-3:].sum() if totals[-3:].sum() > 0 else np.nan,
+        "growth_per_year": np.nan,
+        "growth_per_year_low": np.nan,
+        "growth_per_year_high": np.nan,
+        "change_over_span": np.nan,
+        "change_over_span_low": np.nan,
+        "change_over_span_high": np.nan,
+        "dispersion": np.nan,
+        "went_silent": False,
+        "burst_periods": "",
+        "bursting_now": False,
+        "signal": "",
+    }
+
+
+def _not_judged_row(topic_id: int, group: pd.DataFrame, error: Exception) -> dict:
+    """The row of a topic whose statistics raised: the failure is reported for that topic alone."""
+    try:
+        row = _base_row(topic_id, group[group["period_total"] > 0].sort_values("period_start"))
+    except Exception:  # noqa: BLE001 - even the counts are unusable
+        row = {column: np.nan for column in GROWTH_COLUMNS} | {"topic_id": topic_id, "went_silent": False,
+                                                                 "bursting_now": False, "burst_periods": "",
+                                                                 "first_period": "", "last_period": ""}
+    row["growth_class"] = NOT_JUDGED
+    row["growth_reason"] = f"statistics failed for this topic ({type(error).__name__}: {error})"
+    return row
+
+
+def _topic_growth_row(topic_id: int, group: pd.DataFrame, *, min_papers: int, z: float) -> dict:
+    """growth_class, growth_reason and the growth figures of one topic (see `topic_growth`)."""
+    with_data = group[group["period_total"] > 0].sort_values("period_start")
+    row = _base_row(topic_id, with_data)
+    counts = with_data["count"].to_numpy(dtype=float)
+    totals = with_data["period_total"].to_numpy(dtype=float)
+    labels = with_data["period"].tolist()
+    dated = row["dated_papers"]
+    bursts = kleinberg_bursts(counts, totals)
+    row["burst_periods"] = _ranges(labels, bursts)
+    row["bursting_now"] = bool(len(bursts) and bursts[-1] and dated >= min_papers)
+
+    if dated < min_papers:
+        row["growth_class"] = "not enough dated papers"
+        row["growth_reason"] = f"only {dated} dated papers (needs {min_papers})"
+        return row
+
+    # A topic from nowhere is checked first: it needs no trend fit (which a quasi-separated series breaks)
+    # and may have papers in a single period.
+    leading, expected_before = _leading_silence(counts, totals)
+    is_new = leading >= MIN_SILENT_PERIODS and expected_before >= SILENT_EXPECTED
+    if is_new:
+        row["change_over_span"] = math.inf  # from zero
+        row["growth_class"] = "emerging"
+        row["growth_reason"] = (
+            f"new topic: no papers in {labels[0]}..{labels[leading - 1]} although its share since then "
+            f"({row['dated_papers'] / max(totals[leading:].sum(), 1):.1%} of {int(totals[leading:].sum())} dated "
+            f"papers) predicts {expected_before:.1f} there; first papers in {labels[leading]}"
+        )
+        return row
+
+    if len(with_data) < MIN_PERIODS_WITH_DATA:
+        row["growth_class"] = "not enough dated papers"
+        row["growth_reason"] = f"dated papers fall in only {len(with_data)} period(s) (needs {MIN_PERIODS_WITH_DATA})"
+        return row
+
+    starts = pd.to_datetime(with_data["period_start"])
+    t_years = ((starts - starts.iloc[0]).dt.days / 365.25).to_numpy()
+    span_years = float(t_years[-1])
+    fit = _fit_share_trend(t_years, counts, totals)
+    if fit is None:
+        row["growth_class"] = "not enough dated papers"
+        row["growth_reason"] = "the share trend could not be fitted (degenerate counts)"
+        return row
+    slope, slope_se, dispersion = fit
+    row["dispersion"] = dispersion
+    row["growth_per_year"] = _expm1(slope)
+    row["growth_per_year_low"] = _expm1(slope - z * slope_se)
+    row["growth_per_year_high"] = _expm1(slope + z * slope_se)
+    change = _exp(slope * span_years)
+    change_low = _exp((slope - z * slope_se) * span_years)
+    change_high = _exp((slope + z * slope_se) * span_years)
+    row["change_over_span"], row["change_over_span_low"], row["change_over_span_high"] = change, change_low, change_high
+    interval = f"{_fmt_fold(change)} (95% CI {_fmt_fold(change_low)} to {_fmt_fold(change_high)})"
+    span_text = f"{labels[0]}..{labels[-1]}"
+
+    # Popularity decay (BERTrend): silent in its latest periods although its earlier share predicts papers.
+    # At least two periods, so one thin (e.g. half-crawled) last period is not enough.
+    trailing_empty = len(counts) - (int(np.flatnonzero(counts > 0)[-1]) + 1) if counts.any() else len(counts)
+    expected_recent = 0.0
+    if trailing_empty >= MIN_SILENT_PERIODS:
+        before = slice(0, len(counts) - trailing_empty)
+        expected_recent = counts[before].sum() / totals[before].sum() * totals[-trailing_empty:].sum()
+        row["went_silent"] = bool(expected_recent >= SILENT_EXPECTED)
+
+    if row["went_silent"]:
+        row["growth_class"] = "fading"
+        row["growth_reason"] = (
+            f"no papers in the last {trailing_empty} periods although its earlier share predicts "
+            f"{expected_recent:.1f}; share {interval} over {span_text}"
+        )
+    elif change_low > 1:
+        if change >= EMERGING_FOLD:
+            row["growth_class"] = "emerging"
+        elif change >= CLEAR_FOLD:
+            row["growth_class"] = "growing"
+        else:
+            row["growth_class"] = "stable"
+        row["growth_reason"] = f"share {interval} over {span_text}"
+        if row["growth_class"] == "stable":
+            row["growth_reason"] += " (a clear but small rise)"
+    elif change_high < 1:
+        if change <= 1 / EMERGING_FOLD:
+            row["growth_class"] = "fading"
+        elif change <= 1 / CLEAR_FOLD:
+            row["growth_class"] = "declining"
+        else:
+            row["growth_class"] = "stable"
+        row["growth_reason"] = f"share {interval} over {span_text}"
+        if row["growth_class"] == "stable":
+            row["growth_reason"] += " (a clear but small fall)"
+    elif change_low >= 1 / STABLE_FOLD_BOUND and change_high <= STABLE_FOLD_BOUND:
+        row["growth_class"] = "stable"
+        row["growth_reason"] = f"share {interval} over {span_text}: no clear change"
+    else:
+        row["growth_class"] = "not enough dated papers"
+        row["growth_reason"] = f"interval too wide to tell: share {interval} over {span_text}"
+    return row

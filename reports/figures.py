@@ -323,7 +323,8 @@ def dated_papers_figure(trends: pd.DataFrame, stated_trends: pd.DataFrame) -> go
 def leaderboard_figure(growth: pd.DataFrame, labels: dict[int, str], *, per_side: int = 12) -> go.Figure:
     """Forest plot: change of share over the span with its 95% interval for the most rising and most
     fading topics (log scale; 1 = no change)."""
-    judged = growth[(growth["topic_id"] != -1) & growth["change_over_span"].notna()]
+    # Finite changes only: a new topic's change from zero (inf) has no place on a log axis.
+    judged = growth[(growth["topic_id"] != -1) & np.isfinite(growth["change_over_span"].astype(float))]
     judged = judged[judged["growth_class"] != "not enough dated papers"]
     rising = judged[judged["change_over_span_low"] > 1].sort_values("change_over_span", ascending=False).head(per_side)
     falling = judged[judged["change_over_span_high"] < 1].sort_values("change_over_span").head(per_side)

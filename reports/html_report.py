@@ -100,6 +100,8 @@ def _fmt_rate(rate: float, low: float, high: float) -> str:
 
 
 def _fmt_fold(value: float) -> str:
+    if value == math.inf:
+        return "new"  # a topic from nowhere: no finite change from zero
     if not math.isfinite(value):
         return "–"
     if value > 1000 or value < 1 / 1000:
@@ -446,6 +448,7 @@ def _growth_html(topic_table: pd.DataFrame, trends: pd.DataFrame, min_papers: in
     counts = judged["growth_class"].value_counts()
     chips = "".join(
         f'<span class="chip">{_badge(c)} <b>{int(counts.get(c, 0))}</b></span>' for c in trend_stats.GROWTH_CLASSES
+        if c != trend_stats.NOT_JUDGED or counts.get(c, 0)  # shown only when a topic's statistics failed
     )
     rising = judged[judged["growth_class"].isin(["emerging", "growing"])].sort_values("change_over_span", ascending=False)
     fading = judged[judged["growth_class"].isin(["fading", "declining"])].sort_values("change_over_span")

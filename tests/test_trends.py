@@ -290,3 +290,54 @@ def test_one_empty_last_period_is_not_silence():
     trends = topic_trends(papers_from_counts({1: one_gap, 0: [180] * 23 + [200]}), period="month")
     row = topic_growth(trends).set_index("topic_id").loc[1]
     assert not row["went_silent"]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Topics from nowhere and failing statistics (issue 17: a new topic crashed the whole run)
+
+
+def test_a_topic_that_only_appears_in_the_last_period_is_reported_new_not_a_crash():
+    """8 papers of a topic, all in the last of four periods: the quasi-separated fit used to raise
+    OverflowError in math.expm1 and the run wrote nothing."""
+    counts = {1: [0, 0, 0, 8], 0: [40, 40, 40, 32]}
+    row = topic_growth(topic_trends(papers_from_counts(counts), period="month"), min_papers=8).set_index("topic_id").loc[1]
+    assert row["growth_class"] == "emerging"
+    assert row["growth_reason"].startswith("new topic: no papers in 2024-01..2024-03")
+    assert row["change_over_span"] == math.inf
+
+
+def test_a_new_topic_with_papers_in_one_period_only_is_not_called_not_enough_data():
+    counts = {1: [0, 12], 0: [60, 48]}
+    row = topic_growth(topic_trends(papers_from_counts(counts), period="month"), min_papers=8).set_index("topic_id").loc[1]
+    assert row["growth_class"] == "not enough dated papers"  # one empty period before it: no evidence yet
+    counts = {1: [0, 0, 12], 0: [60, 60, 48]}
+    row = topic_growth(topic_trends(papers_from_counts(counts), period="month"), min_papers=8).set_index("topic_id").loc[1]
+    assert row["growth_class"] == "emerging" and row["growth_reason"].startswith("new topic")
+
+
+def test_a_late_but_not_new_topic_is_not_called_new():
+    """Two empty periods where its later share predicts under 3 papers: absence is no evidence."""
+    counts = {1: [0, 0, 2, 3, 3, 2], 0: [10, 10, 98, 97, 97, 98]}
+    row = topic_growth(topic_trends(papers_from_counts(counts), period="month"), min_papers=8).set_index("topic_id").loc[1]
+    assert not row["growth_reason"].startswith("new topic")
+
+
+def test_one_topics_failing_statistics_do_not_take_down_the_others(monkeypatch):
+    import analytics.trends as trends_module
+
+    real_fit = trends_module._fit_share_trend
+    calls = {"n": 0}
+
+    def flaky_fit(*args):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise FloatingPointError("simulated failure")
+        return real_fit(*args)
+
+    monkeypatch.setattr(trends_module, "_fit_share_trend", flaky_fit)
+    counts = {1: linear(0.05, 0.15), 2: linear(0.10, 0.30), 0: [200 - a - b for a, b in zip(linear(0.05, 0.15), linear(0.10, 0.30))]}
+    growth = topic_growth(topic_trends(papers_from_counts(counts), period="month")).set_index("topic_id")
+    failed = growth.loc[0]  # topic ids are processed in order: 0 first
+    assert failed["growth_class"] == "could not be judged"
+    assert "simulated failure" in failed["growth_reason"]
+    assert growth.loc[1, "growth_class"] == "growing" and growth.loc[2, "growth_class"] == "growing"
