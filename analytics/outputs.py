@@ -54,8 +54,14 @@ def _is_number(text: str) -> bool:
 
 def spreadsheet_safe(value: Any) -> Any:
     """A text cell a spreadsheet would run as a formula gets a leading apostrophe (OWASP's advice: the
-    spreadsheet shows the text, not its result). Numbers, and text that is a number ("-0.5"), are kept."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS) and not _is_number(value):
+    spreadsheet shows the text, not its result). Numbers, and text that is a number ("-0.5"), are kept.
+    Carriage returns become newlines."""
+    if not isinstance(value, str):
+        return value
+    # Python's csv writer quotes a field with "\n" but not one with a lone "\r", which readers then take
+    # for the end of the row.
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if value.startswith(FORMULA_TRIGGERS) and not _is_number(value):
         return "'" + value
     return value
 
