@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any, Callable
@@ -93,6 +94,47 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, Path):
         return str(value)
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+# The files of a run's output folder, in the order they are moved into place: run.json last, since its
+# run_id names the run the other files come from.
+OUTPUT_FILES = ("papers.csv", "topics.csv", "trends.csv", "lineage.csv", "report.html")
+RUN_FILE = "run.json"
+
+
+def output_paths(out: Path) -> dict[str, str]:
+    paths = {name.split(".")[0]: str(out / name) for name in OUTPUT_FILES}
+    paths["run"] = str(out / RUN_FILE)
+    return paths
+
+
+def staging_folder(out: Path, run_id: str) -> Path:
+    return Path(out) / f".staging-{run_id}"
+
+
+def publish_staged(out: Path, run_id: str) -> bool:
+    """Move a run's completely staged outputs into `out` (each move an atomic rename; run.json last, and a
+    copy to runs/<run_id>.json). Safe to repeat after an interruption: files already moved are skipped.
+    Returns False when there is no completely staged run (no run.json in its staging folder)."""
+    staging = staging_folder(out, run_id)
+    if not (staging / RUN_FILE).is_file():
+        return False
+    for name in OUTPUT_FILES:
+        if (staging / name).exists():
+            os.replace(staging / name, Path(out) / name)
+    record = Path(out) / "runs" / f"{run_id}.json"
+    record.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(staging / RUN_FILE, record)
+    os.replace(staging / RUN_FILE, Path(out) / RUN_FILE)
+    staging.rmdir()
+    return True
+
+
+def clean_stale_staging(out: Path) -> None:
+    """Remove staging folders of runs that were stopped before the store committed them."""
+    if Path(out).is_dir():
+        for stale in Path(out).glob(".staging-*"):
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 def write_json(data: dict[str, Any], path: Path) -> None:

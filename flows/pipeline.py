@@ -14,7 +14,6 @@ import json
 import logging
 import os
 import platform
-import shutil
 import signal
 import time
 import uuid
@@ -431,14 +430,10 @@ def topics_with_growth(topics: pd.DataFrame, growth: pd.DataFrame, lineage: pd.D
 
 @task(name="write outputs", cache_policy=NO_CACHE)
 def write_task(out_dir: str, run_id: str, papers_csv: pd.DataFrame, topics: pd.DataFrame, trends: pd.DataFrame,
-               growth: pd.DataFrame, lineage: pd.DataFrame, summary: dict[str, Any], cfg: Config) -> dict[str, str]:
-    """Write every output into a staging folder, then move them into place (run.json last).
-
-    A run killed while writing leaves the previous outputs as they were; only the moves at the end,
-    milliseconds long, touch them, and each move is an atomic rename.
-    """
-    out = Path(out_dir)
-    staging = out / f".staging-{run_id}"
+               growth: pd.DataFrame, lineage: pd.DataFrame, summary: dict[str, Any], cfg: Config) -> Path:
+    """Write the run's outputs into its staging folder (`outputs.staging_folder`); nothing outside it changes.
+    `outputs.publish_staged` moves them into place once the store has committed the run."""
+    staging = outputs.staging_folder(Path(out_dir), run_id)
     staging.mkdir(parents=True, exist_ok=True)
     outputs.write_csv(papers_csv, staging / "papers.csv")
     crash_point("writing_outputs")
@@ -447,21 +442,7 @@ def write_task(out_dir: str, run_id: str, papers_csv: pd.DataFrame, topics: pd.D
     outputs.write_csv(lineage, staging / "lineage.csv")
     build_report(staging / "report.html", papers_csv, topics, trends, growth, summary,
                  max_map_points=cfg.report.max_map_points, min_papers=cfg.trends.min_papers)
-    names = ["papers.csv", "topics.csv", "trends.csv", "lineage.csv", "report.html"]
-    for name in names:
-        os.replace(staging / name, out / name)
-    staging.rmdir()
-    paths = {name.split(".")[0]: str(out / name) for name in names}
-    paths["report"] = str(out / "report.html")
-    paths["run"] = str(out / "run.json")
-    return paths
-
-
-def clean_stale_staging(out: Path) -> None:
-    """Remove staging folders left by runs that were killed while writing."""
-    if out.is_dir():
-        for stale in out.glob(".staging-*"):
-            shutil.rmtree(stale, ignore_errors=True)
+    return staging
 
 
 # -- summary helpers ------------------------------------------------------------------------------
@@ -567,6 +548,9 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> d
         [sorted((Path(p).name, d) for p, d in digests.items()), config_json, code], default=str
     ).encode()).hexdigest()
     previous = store.last_completed_run()
+    if previous is not None and outputs.publish_staged(output_dir, previous["run_id"]):
+        log.warning("the outputs of run %s were committed to the store but not yet moved into %s (the run was "
+                    "stopped); moved them in now", previous["run_id"], output_dir)
     outputs_present = (output_dir / "run.json").exists()
     if previous and previous["input_digest"] == input_digest and outputs_present:
         last = json.loads((output_dir / "run.json").read_text(encoding="utf-8"))
@@ -652,17 +636,19 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> d
         "timings": dict(timer.timings),
     }
 
+    # Outputs are staged, then the store commits the run, then the staged outputs are moved into place. The
+    # store's commit is the moment the run happens: a run killed before it leaves the store and the outputs as
+    # they were; one killed after it has its staged outputs moved in by the next run, before anything else.
     t = time.perf_counter()
     papers_csv = outputs.papers_table(papers.drop(columns=["text"]))
-    clean_stale_staging(output_dir)
-    paths = write_task(str(output_dir), run_id, papers_csv, outcome.topics, trends, growth, outcome.lineage, summary, cfg)
+    outputs.clean_stale_staging(output_dir)
+    staging = write_task(str(output_dir), run_id, papers_csv, outcome.topics, trends, growth, outcome.lineage,
+                         summary, cfg)
     timer.record("write_outputs", t)
     summary["timings"] = dict(timer.timings)
     summary["finished_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    summary["outputs"] = paths
-    # run.json after every other output: its run_id names the run those outputs come from.
-    outputs.write_json(summary, output_dir / "run.json")
-    outputs.write_json(summary, output_dir / "runs" / f"{run_id}.json")
+    summary["outputs"] = outputs.output_paths(output_dir)
+    outputs.write_json(summary, staging / outputs.RUN_FILE)
     crash_point("before_commit")
     store_papers = papers_csv.assign(content_hash=papers["content_hash"].to_numpy())
     store.record_run(
@@ -670,5 +656,7 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> d
         mode=outcome.mode, input_digest=input_digest, summary=summary, papers=store_papers,
         topics=outcome.topics, centroids=outcome.centroids, lineage=outcome.lineage,
     )
-    log.info("report: %s", paths["report"])
+    crash_point("after_commit")
+    outputs.publish_staged(output_dir, run_id)
+    log.info("report: %s", summary["outputs"]["report"])
     return summary

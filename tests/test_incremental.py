@@ -161,7 +161,10 @@ def _cli(args: list[str], env_extra: dict[str, str] | None = None) -> subprocess
         return subprocess.CompletedProcess(proc.args, proc.returncode, out.read(), err.read())
 
 
-@pytest.mark.parametrize("stage", ["embedding", "clustering", "writing_outputs"])
+# before_commit: every output staged, the store not yet committed; after_commit: the store committed, the
+# outputs not yet moved in (the next run moves them in first). Either way the store and the outputs never show
+# different runs to the next run, and it ends where an uninterrupted run would.
+@pytest.mark.parametrize("stage", ["embedding", "clustering", "writing_outputs", "before_commit", "after_commit"])
 def test_killed_run_leaves_outputs_intact_and_rerun_matches_clean_run(first_run, second_run, tmp_path, stage) -> None:
     base, _, config, first = first_run
     new_inputs = _folder(tmp_path / "in", FIRST + [NEW_DUMP])
@@ -179,6 +182,14 @@ def test_killed_run_leaves_outputs_intact_and_rerun_matches_clean_run(first_run,
     assert rerun.returncode == 0, rerun.stderr[-3000:]
     assert _csvs(out) == _csvs(second_run[0] / "out"), "rerun after a crash differs from the uninterrupted run"
     assert not list(out.glob(".staging-*"))
+    from analytics.store import Store
+
+    shown = json.loads((out / "run.json").read_text())["run_id"]
+    store_handle = Store(store)
+    try:
+        assert store_handle.last_completed_run()["run_id"] == shown, "the store and the outputs show different runs"
+    finally:
+        store_handle.close()
 
 
 def test_second_run_on_a_busy_store_stops_with_a_clear_message(first_run, tmp_path) -> None:
