@@ -20,7 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analytics.trends import topic_growth, topic_trends  # noqa: E402
+from analytics.growth import topic_growth
+from analytics.trends import topic_trends  # noqa: E402
 from reports import build_report  # noqa: E402
 from tests.synthetic_corpus import make_corpus  # noqa: E402
 

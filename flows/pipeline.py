@@ -38,7 +38,9 @@ from analytics.parsing import read_dump
 from analytics.records import ParsedFile, Problem
 from analytics.store import Store, open_store
 from analytics.topics import fit_topics
-from analytics.trends import topic_growth, topic_trends
+from analytics.coverage import coverage_changes, coverage_summary, paper_strata
+from analytics.growth import dated_papers, topic_growth
+from analytics.trends import topic_trends
 from reports import build_report
 
 KEY_PACKAGES = [
@@ -410,11 +412,16 @@ def _finish(papers, topics, centroids, lineage, mode, params) -> TopicOutcome:
 
 
 @task(name="trends", cache_policy=NO_CACHE)
-def trends_task(papers: pd.DataFrame, cfg: Config) -> tuple[pd.DataFrame, pd.DataFrame]:
+def trends_task(papers: pd.DataFrame, cfg: Config) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """Shares per period, where the population behind them changed, and each topic's verdict."""
     trends = topic_trends(papers, period=cfg.trends.period, include_inferred=cfg.dates.include_inferred,
                           kinds=tuple(cfg.dates.trend_kinds))
-    growth = topic_growth(trends, min_papers=cfg.trends.min_papers)
-    return trends, growth
+    strata = paper_strata(papers)
+    dated = dated_papers(papers, trends, strata)
+    stratified = dated["stratum"].nunique() > 1
+    coverage = coverage_summary(coverage_changes(dated["period"], dated["stratum"]), stratified)
+    growth = topic_growth(trends, dated=dated, min_papers=cfg.trends.min_papers)
+    return trends, growth, coverage
 
 
 def topics_with_growth(topics: pd.DataFrame, growth: pd.DataFrame, lineage: pd.DataFrame) -> pd.DataFrame:
@@ -597,7 +604,7 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> d
     papers = outcome.papers
 
     t = time.perf_counter()
-    trends, growth = trends_task(papers, cfg)
+    trends, growth, coverage = trends_task(papers, cfg)
     timer.record("trends", t)
 
     n_records = sum(len(p.records) for p in parsed_files)
@@ -627,6 +634,8 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> d
         "date_coverage_by_file": _coverage_by_file(papers),
         "date_coverage_by_topic": date_coverage(papers, by="topic_id").get("groups", {}),
         "trends": {key: value for key, value in trends.attrs.items()},
+        "coverage": coverage,
+        "growth_verdicts": growth[growth["topic_id"] != -1]["growth_class"].value_counts().to_dict(),
         "embedding": embedding_info,
         "topic_params": outcome.params,
         "lineage": outcome.lineage["status"].value_counts().to_dict(),

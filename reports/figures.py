@@ -24,6 +24,8 @@ CLASS_COLORS = {
     "declining": "#e07b39",
     "fading": "#c0392b",
     "not enough dated papers": "#b3b9c0",
+    "no clear change": "#c9ced4",
+    "explained by coverage": "#d9a441",
 }
 FONT = dict(family="system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif", size=13)
 
@@ -325,7 +327,7 @@ def leaderboard_figure(growth: pd.DataFrame, labels: dict[int, str], *, per_side
     fading topics (log scale; 1 = no change)."""
     # Finite changes only: a new topic's change from zero (inf) has no place on a log axis.
     judged = growth[(growth["topic_id"] != -1) & np.isfinite(growth["change_over_span"].astype(float))]
-    judged = judged[judged["growth_class"] != "not enough dated papers"]
+    judged = judged[judged["growth_class"].isin(["emerging", "growing", "stable", "declining", "fading"])]
     rising = judged[judged["change_over_span_low"] > 1].sort_values("change_over_span", ascending=False).head(per_side)
     falling = judged[judged["change_over_span_high"] < 1].sort_values("change_over_span").head(per_side)
     rows = pd.concat([rising, falling.iloc[::-1]])

@@ -23,6 +23,7 @@ import pandas as pd
 import plotly.io as pio
 import plotly.offline
 
+from analytics import growth as growth_stats
 from analytics import trends as trend_stats
 from reports import figures
 
@@ -337,7 +338,7 @@ def _overview_html(papers, topic_table, run_summary, published, trends_all, figu
     else:
         changes_html = '<div class="changes" id="changes"><h3>What changed since the last run</h3><p class="muted">This is the first run on this store: nothing to compare with yet.</p></div>'
 
-    glance_html = _glance_html(topic_table)
+    glance_html = _glance_html(topic_table, run_summary.get("coverage") or {})
 
     totals = run_summary.get("totals") or {}
     totals_rows = "".join(
@@ -368,26 +369,44 @@ def _overview_html(papers, topic_table, run_summary, published, trends_all, figu
     )
 
 
-def _glance_html(topic_table: pd.DataFrame, per_side: int = 5) -> str:
-    """The few most clearly rising and fading topics, for the first screen."""
+def _glance_html(topic_table: pd.DataFrame, coverage: dict, per_side: int = 5) -> str:
+    """The most clearly rising and fading topics for the first screen, each with its reason. Only verdicts
+    that passed the false-discovery control and the coverage check carry these classes (analytics.growth)."""
     judged = topic_table[topic_table["topic_id"] != -1]
-    rising = judged[judged["growth_class"].isin(["emerging", "growing"])].sort_values("change_over_span", ascending=False)
-    fading = judged[judged["growth_class"].isin(["fading", "declining"])].sort_values("change_over_span")
+    rising = judged[judged["growth_class"].isin(growth_stats.RISING)].sort_values(
+        ["change_over_span", "q_value"], ascending=[False, True])
+    fading = judged[judged["growth_class"].isin(growth_stats.FALLING)].sort_values(["change_over_span", "q_value"])
+    explained = judged[judged["growth_class"] == growth_stats.COVERAGE]
 
     def items(rows: pd.DataFrame, empty: str) -> str:
         if rows.empty:
             return f'<p class="muted">{_e(empty)}</p>'
         return "<ul class=glance-list>" + "".join(
             f'<li><a href="#topic-{int(r.topic_id)}">{_e(r.label)}</a> {_badge(r.growth_class)} '
-            f'<span class="muted">{_e(_fmt_fold(r.change_over_span))}</span></li>'
+            f'<span class="muted">{_e(_fmt_fold(r.change_over_span))}</span>'
+            f'<div class="muted small glance-reason">{_e(r.growth_reason)}</div></li>'
             for r in rows.head(per_side).itertuples()
         ) + "</ul>"
 
+    changes = coverage.get("changes") or []
+    coverage_note = ""
+    if changes:
+        listed = "".join(f"<li>{_e(c.get('sentence', ''))}</li>" for c in changes[:8])
+        more = f"<li>… and {len(changes) - 8} more</li>" if len(changes) > 8 else ""
+        coverage_note = (
+            '<div class="coverage-note"><b>The dumps\' coverage changed.</b> Verdicts compare papers within the '
+            f'same primary arXiv category, so these changes move none of them:<ul>{listed}{more}</ul>'
+            + (f"<p class=small>{len(explained)} topic(s) whose share moved only because of this are marked "
+               f"{_badge(growth_stats.COVERAGE)} and left out here.</p>" if len(explained) else "")
+            + "</div>"
+        )
     return (
         '<div class="glance" id="glance"><h3>At a glance</h3>'
+        f"{coverage_note}"
         f'<h4>Rising</h4>{items(rising, "No topic rises clearly.")}'
         f'<h4>Fading</h4>{items(fading, "No topic fades clearly.")}'
-        '<p class="muted small">Change of share over the whole span; see Growth for intervals and the rule.</p></div>'
+        f'<p class="muted small">Only changes that pass a test against chance with false-discovery control '
+        f'(Benjamini-Hochberg, q &lt; {growth_stats.FDR:g}) are listed; see Growth for intervals and the rule.</p></div>'
     )
 
 
@@ -429,7 +448,7 @@ GROWTH_HEADER = (
 def _rule_html(min_papers: int) -> str:
     """The growth rule as paragraphs and a list of classes."""
     parts, items = [], []
-    for line in trend_stats.growth_rule(min_papers):
+    for line in growth_stats.growth_rule(min_papers):
         if line.startswith("- "):
             name, _, text = line[2:].partition(":")
             items.append(f"<li>{_badge(name)} {_e(text.strip())}</li>")
@@ -447,8 +466,8 @@ def _growth_html(topic_table: pd.DataFrame, trends: pd.DataFrame, min_papers: in
     judged = topic_table[topic_table["topic_id"] != -1]
     counts = judged["growth_class"].value_counts()
     chips = "".join(
-        f'<span class="chip">{_badge(c)} <b>{int(counts.get(c, 0))}</b></span>' for c in trend_stats.GROWTH_CLASSES
-        if c != trend_stats.NOT_JUDGED or counts.get(c, 0)  # shown only when a topic's statistics failed
+        f'<span class="chip">{_badge(c)} <b>{int(counts.get(c, 0))}</b></span>' for c in growth_stats.GROWTH_CLASSES
+        if c != growth_stats.NOT_JUDGED or counts.get(c, 0)  # shown only when a topic's statistics failed
     )
     rising = judged[judged["growth_class"].isin(["emerging", "growing"])].sort_values("change_over_span", ascending=False)
     fading = judged[judged["growth_class"].isin(["fading", "declining"])].sort_values("change_over_span")
@@ -477,7 +496,7 @@ def _growth_html(topic_table: pd.DataFrame, trends: pd.DataFrame, min_papers: in
         f'<h3>Rising</h3>{table(rising, "No topic rises clearly.", "rising-table")}'
         f'<h3>Fading</h3>{table(fading, "No topic fades clearly.", "fading-table")}'
         f'<details class="rule" open><summary>How growth is judged</summary><div class="rule-text">'
-        f"{_rule_html(min_papers or trend_stats.MIN_PAPERS)}</div></details>"
+        f"{_rule_html(min_papers or growth_stats.MIN_PAPERS)}</div></details>"
         f'<details><summary>All topics ({len(judged)}) with the reason for their class</summary><div class="table-wrap"><table class="data">'
         "<thead><tr><th>Topic</th><th>Class</th><th class=num>Dated papers</th><th>Why</th><th>Bursts</th></tr></thead>"
         f"<tbody>{all_rows}</tbody></table></div></details>"

@@ -8,7 +8,8 @@ import re
 import numpy as np
 import pytest
 
-from analytics.trends import topic_growth, topic_trends
+from analytics.growth import topic_growth
+from analytics.trends import topic_trends
 from reports import build_report
 from reports.figures import sample_map_points
 from reports.html_report import script_json

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from analytics.trends import topic_growth, topic_trends
+from analytics.growth import topic_growth
+from analytics.trends import topic_trends
 from reports import build_report
 from tests.synthetic_corpus import XSS_LABEL, XSS_TITLE, make_corpus
 
