@@ -36,6 +36,7 @@ from analytics.dates import assign_dates, date_coverage, stated_dates
 from analytics.dedupe import merge_records
 from analytics.embedding import content_hash, load_embedder, paper_text
 from analytics.parsing import read_dump
+from analytics.parsing.reader import open_regular_file
 from analytics.records import ParsedFile, Problem
 from analytics.store import Store, open_store
 from analytics.topics import fit_topics
@@ -102,9 +103,10 @@ def code_digest() -> str:
 
 
 def file_digest(path: Path) -> str | None:
+    """SHA-256 of a regular file's bytes; None for anything else (never opened: a FIFO would block)."""
     try:
         digest = hashlib.sha256()
-        with open(path, "rb") as handle:
+        with open_regular_file(path) as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
         return digest.hexdigest()
@@ -560,7 +562,7 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> d
 
     t = time.perf_counter()
     entries = list_dumps(input_dir)
-    digests = {str(p): (file_digest(p) if p.is_file() else None) for p in entries}
+    digests = {str(p): file_digest(p) for p in entries}
     code = code_digest()
     config_json = json.dumps(cfg.model_dump(), sort_keys=True)
     input_digest = hashlib.sha256(json.dumps(

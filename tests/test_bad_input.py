@@ -7,11 +7,14 @@ import gzip
 import json
 import os
 import shutil
+import socket
+import threading
 from pathlib import Path
 
 import pytest
 
 from analytics.parsing import describe, iter_dumps, read_dump
+from analytics.store import Store
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 
@@ -186,3 +189,79 @@ def test_describe_gives_a_json_ready_entry_for_run_json(mixed_folder):
     assert entries["truncated.jsonl"]["format"] == "arxiv_daily_jsonl"
     assert entries["truncated.jsonl"]["records"] == 2 and not entries["truncated.jsonl"]["set_aside"]
     assert entries["empty.txt"]["set_aside"] and entries["empty.txt"]["problems"][0]["message"]
+
+
+# -- hostile input (issue 17) ------------------------------------------------------------------------
+
+
+def finishes_within(seconds: float, function):
+    """Run `function` in a thread; its result, or pytest.fail if it is still running after `seconds`."""
+    result: dict = {}
+    thread = threading.Thread(target=lambda: result.update(value=function()), daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        pytest.fail(f"still running after {seconds} s (blocked opening a FIFO?)")
+    return result["value"]
+
+
+@pytest.fixture
+def special_files_folder(tmp_path):
+    """A folder with a good dump, a symlink to it, and entries that are not regular files."""
+    folder = tmp_path / "dumps"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "000_c0e02093f26f6559.txt", folder / "good.txt")
+    (folder / "good-link.txt").symlink_to(folder / "good.txt")
+    os.mkfifo(folder / "pipe")
+    (folder / "pipe-link").symlink_to(folder / "pipe")
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(folder / "sock"))
+    (folder / "device").symlink_to("/dev/null")
+    (folder / "loop").symlink_to(folder / "loop")
+    (folder / "gone").symlink_to(folder / "missing.txt")
+    (folder / "sub").mkdir()
+    yield folder
+    server.close()
+    try:  # free a reader stuck on the FIFO (the code before the fix): open it for writing, then close
+        os.close(os.open(folder / "pipe", os.O_WRONLY | os.O_NONBLOCK))
+    except OSError:
+        pass
+
+
+NOT_REGULAR = {
+    "pipe": "is a named pipe (FIFO), not a dump file",
+    "pipe-link": "is a named pipe (FIFO), not a dump file",
+    "sock": "is a socket, not a dump file",
+    "device": "is a device, not a dump file",
+    "sub": "is a directory, not a dump file",
+    "loop": "is a symbolic link that cannot be followed to a file (Too many levels of symbolic links)",
+    "gone": "is a symbolic link that cannot be followed to a file (No such file or directory)",
+}
+
+
+def test_fifo_socket_device_and_broken_links_are_set_aside_without_being_opened(special_files_folder):
+    """Anything in the input folder that is not a regular file (or a readable symlink to one) is set aside
+    with a message naming it, and neither the pipeline's digest step nor its parse step opens it: a FIFO
+    no longer hangs the run."""
+    from flows.pipeline import file_digest, file_summary, list_dumps, parse_dumps
+
+    folder = special_files_folder
+    entries = list_dumps(folder)
+    digests = finishes_within(5, lambda: {str(p): file_digest(p) for p in entries})
+    assert {Path(p).name for p, d in digests.items() if d} == {"good.txt", "good-link.txt"}
+
+    store = Store(folder.parent / "store")
+    try:
+        special = [p for p in entries if p.name in NOT_REGULAR]
+        parsed = finishes_within(5, lambda: parse_dumps(special, digests, {}, "code", store))
+    finally:
+        store.close()
+    summaries = {s["file"]: s for s in map(file_summary, parsed)}  # run.json's "files" entries
+    assert sorted(summaries) == sorted(NOT_REGULAR)
+    for name, message in NOT_REGULAR.items():
+        assert summaries[name]["set_aside"] and summaries[name]["format"] == "unreadable", name
+        [problem] = summaries[name]["problems"]
+        assert (problem["file"], problem["message"]) == (name, message + "; set aside")
+
+    good = finishes_within(5, lambda: read_dump(folder / "good-link.txt"))
+    assert len(good.records) == 11 and good.problems == []

@@ -1,12 +1,17 @@
 """Turning a file on disk into text: gzip, binary detection, decoding with a fallback.
 
-Files are only ever read, never modified, moved or deleted.
+Files are only ever read, never modified, moved or deleted. Only regular files (or symlinks to them) are
+opened.
 """
 
 from __future__ import annotations
 
+import errno
 import gzip
 import hashlib
+import io
+import os
+import stat
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +46,57 @@ class RawText:
     problems: list[Problem] = field(default_factory=list)
 
 
+class NotARegularFile(OSError):
+    """The path is a named pipe, socket, device or directory: not something to read as a dump."""
+
+
+def _not_regular(mode: int) -> str | None:
+    """What a non-regular file is, for messages; None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def open_regular_file(path: Path) -> io.BufferedReader:
+    """Open `path` for reading if it is a regular file or a symlink to one; else raise NotARegularFile.
+
+    Checked before opening: opening a FIFO blocks until a writer appears, and opening a device can have
+    side effects. O_NONBLOCK and a second check on the open file cover a file swapped in between.
+    Broken symlinks and symlink loops raise the OSError that os.stat gives.
+    """
+    kind = _not_regular(os.stat(path).st_mode)
+    if kind:
+        raise NotARegularFile(kind)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    try:
+        kind = _not_regular(os.fstat(fd).st_mode)
+        if kind:
+            raise NotARegularFile(kind)
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _unreadable(path: Path, error: OSError) -> Problem:
+    name = path.name
+    if isinstance(error, NotARegularFile):
+        return Problem(name, f"is {error}, not a dump file; set aside")
+    reason = error.strerror or str(error)
+    if error.errno in (errno.ENOENT, errno.ELOOP) and path.is_symlink():
+        return Problem(name, f"is a symbolic link that cannot be followed to a file ({reason}); set aside")
+    return Problem(name, f"cannot be read ({reason}); set aside")
+
+
 def _first_bad_utf8_line(raw: bytes, error: UnicodeDecodeError) -> int:
     return raw.count(b"\n", 0, error.start) + 1
 
@@ -48,12 +104,10 @@ def _first_bad_utf8_line(raw: bytes, error: UnicodeDecodeError) -> int:
 def read_text(path: Path) -> RawText:
     name = path.name
     try:
-        raw = path.read_bytes()
-    except IsADirectoryError:
-        return RawText(None, "", "unreadable", [Problem(name, "is a directory, not a dump file; set aside")])
+        with open_regular_file(path) as handle:
+            raw = handle.read()
     except OSError as error:
-        reason = error.strerror or str(error)
-        return RawText(None, "", "unreadable", [Problem(name, f"cannot be read ({reason}); set aside")])
+        return RawText(None, "", "unreadable", [_unreadable(path, error)])
     digest = hashlib.sha256(raw).hexdigest()
     problems: list[Problem] = []
     if raw.startswith(GZIP_MAGIC):
