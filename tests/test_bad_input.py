@@ -3,16 +3,20 @@ aside, is left untouched on disk, and every good record in the folder still come
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import os
 import shutil
 import socket
 import threading
+import tracemalloc
 from pathlib import Path
 
+import pydantic
 import pytest
 
+from analytics.config import load_config
 from analytics.parsing import describe, iter_dumps, read_dump
 from analytics.store import Store
 
@@ -265,3 +269,69 @@ def test_fifo_socket_device_and_broken_links_are_set_aside_without_being_opened(
 
     good = finishes_within(5, lambda: read_dump(folder / "good-link.txt"))
     assert len(good.records) == 11 and good.problems == []
+
+
+def write_gzip_bomb(path: Path, megabytes: int) -> None:
+    """`megabytes` MB of one repeated JSON line, gzip-compressed as it is written (memory stays small)."""
+    line = (daily_line(1) + "\n").encode()
+    chunk = line * ((1 << 20) // len(line))
+    with gzip.open(path, "wb", compresslevel=6) as handle:
+        for _ in range(megabytes):
+            handle.write(chunk)
+
+
+def peak_memory_mb(function):
+    """(result, peak MB of Python allocations while `function` ran)."""
+    tracemalloc.start()
+    try:
+        result = function()
+        return result, tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def test_gzip_bomb_is_stopped_at_the_decompressed_size_limit_in_bounded_memory(tmp_path):
+    """A .gz that expands beyond [parsing] max_decompressed_mb is set aside with a message naming the file
+    and the limit, after decompressing little more than the limit (never the whole bomb)."""
+    bomb = tmp_path / "bomb.jsonl.gz"
+    write_gzip_bomb(bomb, 64)
+    parsed, peak = peak_memory_mb(lambda: read_dump(bomb, max_decompressed_mb=4, max_compression_ratio=1e6))
+    assert parsed.format == "too_large" and parsed.records == []
+    [problem] = parsed.problems
+    assert str(problem) == (
+        "bomb.jsonl.gz: expands beyond 4 MB when decompressed; set aside (limit [parsing] max_decompressed_mb)"
+    )
+    assert peak < 12, f"{peak:.0f} MB allocated reading a bomb stopped at 4 MB"
+
+
+def test_gzip_bomb_is_stopped_at_the_compression_ratio_limit_by_default(tmp_path):
+    """With the default limits, a .gz expanding over 100 times its size (a bomb of repeated text, ~300:1)
+    is set aside once it has decompressed 100 times its size, far below the size limit."""
+    bomb = tmp_path / "bomb.jsonl.gz"
+    write_gzip_bomb(bomb, 64)
+    compressed = bomb.stat().st_size
+    parsed, peak = peak_memory_mb(lambda: read_dump(bomb))
+    assert parsed.format == "too_large" and parsed.records == []
+    [problem] = parsed.problems
+    assert problem.file == "bomb.jsonl.gz" and problem.severity == "error"
+    assert "expands over 100 times its compressed size" in problem.message
+    assert "(limit [parsing] max_compression_ratio)" in problem.message
+    assert peak < 100 * compressed / 2**20 + 8, f"{peak:.0f} MB allocated for a {compressed:,}-byte bomb"
+    # A genuine gzipped dump (about 3:1) is read whole under the same defaults.
+    genuine = tmp_path / "daily.jsonl.gz"
+    genuine.write_bytes(gzip.compress(("\n".join(daily_line(n) for n in range(2000)) + "\n").encode()))
+    assert len(read_dump(genuine).records) == 2000
+
+
+def test_read_limits_come_from_config_and_key_the_parse_cache():
+    """The [parsing] limits are validated config, passed to read_dump, and part of the parse cache key:
+    changing a limit re-reads the dumps instead of reusing results read under the old limit."""
+    from flows.pipeline import parse_cache_key, read_limits
+
+    defaults = load_config()
+    assert read_limits(defaults) == {"max_decompressed_mb": 512, "max_compression_ratio": 100}
+    smaller = load_config(overrides={"parsing": {"max_decompressed_mb": 64}})
+    key = functools.partial(parse_cache_key, ["d"], {}, "code")
+    assert key(read_limits(defaults)) != key(read_limits(smaller))
+    with pytest.raises(pydantic.ValidationError, match="max_compression_ratio"):
+        load_config(overrides={"parsing": {"max_compression_ratio": 0}})

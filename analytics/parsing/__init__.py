@@ -1,7 +1,8 @@
 """Reading paper-listing dumps: detect each file's layout by its content, parse it exactly.
 
 Public API:
-    read_dump(path, *, column_mapping=None) -> ParsedFile     never raises for bad input
+    read_dump(path, *, column_mapping=None, max_decompressed_mb=512, max_compression_ratio=100) -> ParsedFile
+                                                              never raises for bad input
     iter_dumps(folder, **kw) -> Iterator[ParsedFile]          every file in a folder, one at a time
     detect_format(text) -> str                                the layout name for decoded text
     describe(parsed) -> dict                                  a file's entry for run.json
@@ -25,7 +26,7 @@ from analytics.parsing import (
     sorted_updated,
 )
 from analytics.parsing.common import is_title_like, markup_warnings
-from analytics.parsing.reader import read_text
+from analytics.parsing.reader import MAX_COMPRESSION_RATIO, MAX_DECOMPRESSED_MB, read_text
 from analytics.records import ParsedFile, Problem
 
 _FILE_NAME_DATE_RE = re.compile(r"((?:19|20)\d{2}-[01]\d-[0-3]\d)")
@@ -77,15 +78,23 @@ _PARSERS = {
 }
 
 
-def read_dump(path: Path, *, column_mapping: dict | None = None) -> ParsedFile:
+def read_dump(
+    path: Path,
+    *,
+    column_mapping: dict | None = None,
+    max_decompressed_mb: float = MAX_DECOMPRESSED_MB,
+    max_compression_ratio: float = MAX_COMPRESSION_RATIO,
+) -> ParsedFile:
     """Read one dump file. Bad input never raises: it comes back as problems.
 
     `column_mapping` maps Record field names to the column/key names of a generic CSV or
     JSON-lines export, e.g. {"title": "paper_title", "abstract": "summary", "arxiv_id": "id"}.
+    A .gz file that expands beyond `max_decompressed_mb`, or over `max_compression_ratio` times
+    its size, is set aside ([parsing] in config/default.toml).
     """
     path = Path(path)
     name = path.name
-    raw = read_text(path)
+    raw = read_text(path, max_decompressed_mb=max_decompressed_mb, max_compression_ratio=max_compression_ratio)
     parsed = ParsedFile(file=name, path=str(path), format=raw.status, sha256=raw.sha256)
     parsed.problems.extend(raw.problems)
     if raw.text is None:

@@ -1,7 +1,7 @@
 """Turning a file on disk into text: gzip, binary detection, decoding with a fallback.
 
 Files are only ever read, never modified, moved or deleted. Only regular files (or symlinks to them) are
-opened.
+opened; gzip data is decompressed in bounded steps and stopped at configured limits.
 """
 
 from __future__ import annotations
@@ -19,6 +19,12 @@ from pathlib import Path
 from analytics.records import Problem
 
 GZIP_MAGIC = b"\x1f\x8b"
+# Defaults of [parsing] max_decompressed_mb and max_compression_ratio (config/default.toml says why).
+MAX_DECOMPRESSED_MB = 512
+MAX_COMPRESSION_RATIO = 100
+# The ratio is judged only once this much is decompressed: a small file cannot exhaust memory at any ratio.
+RATIO_CHECKED_ABOVE = 1 << 20
+GUNZIP_STEP = 1 << 20  # bytes decompressed per step: memory grows by at most this beyond a limit
 # Magic numbers of common binary formats that are sometimes dropped into dump folders.
 BINARY_MAGICS = {
     b"%PDF": "PDF",
@@ -42,7 +48,7 @@ _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
 class RawText:
     text: str | None  # None when the file cannot be used as text
     sha256: str
-    status: str = "ok"  # ok / empty / binary / unreadable
+    status: str = "ok"  # ok / empty / binary / unreadable / too_large
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -101,7 +107,12 @@ def _first_bad_utf8_line(raw: bytes, error: UnicodeDecodeError) -> int:
     return raw.count(b"\n", 0, error.start) + 1
 
 
-def read_text(path: Path) -> RawText:
+def read_text(
+    path: Path,
+    *,
+    max_decompressed_mb: float = MAX_DECOMPRESSED_MB,
+    max_compression_ratio: float = MAX_COMPRESSION_RATIO,
+) -> RawText:
     name = path.name
     try:
         with open_regular_file(path) as handle:
@@ -111,14 +122,10 @@ def read_text(path: Path) -> RawText:
     digest = hashlib.sha256(raw).hexdigest()
     problems: list[Problem] = []
     if raw.startswith(GZIP_MAGIC):
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as error:
-            # A truncated .gz still yields the complete part; keep it and say so.
-            raw = _decompress_prefix(raw)
-            problems.append(
-                Problem(name, f"gzip data is damaged or truncated ({error}); read what could be recovered", None, "warning")
-            )
+        raw, limit_problem, gzip_problems = gunzip_limited(raw, name, max_decompressed_mb, max_compression_ratio)
+        problems += gzip_problems
+        if limit_problem:
+            return RawText(None, digest, "too_large", problems + [limit_problem])
     if not raw.strip():
         return RawText(None, digest, "empty", problems + [Problem(name, "is empty; nothing to read")])
     for magic, kind in BINARY_MAGICS.items():
@@ -132,12 +139,48 @@ def read_text(path: Path) -> RawText:
     return RawText(text, digest, "ok", problems + decode_problems)
 
 
-def _decompress_prefix(raw: bytes) -> bytes:
-    decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    try:
-        return decompressor.decompress(raw)
-    except zlib.error:
-        return b""
+def gunzip_limited(
+    raw: bytes, name: str, max_decompressed_mb: float, max_compression_ratio: float
+) -> tuple[bytes, Problem | None, list[Problem]]:
+    """Decompress gzip data a step at a time, stopping as soon as it exceeds either limit.
+
+    Returns (data, limit problem or None, warnings). A gzip bomb (a few MB expanding to GBs) is stopped
+    after at most one step beyond the limit instead of being expanded whole in memory. Damaged or
+    truncated data yields the complete part with a warning.
+    """
+    max_bytes = int(max_decompressed_mb * 1024 * 1024)
+    max_ratio_bytes = max(RATIO_CHECKED_ABOVE, int(max_compression_ratio * len(raw)))
+    chunks: list[bytes] = []
+    size = 0
+    warnings: list[Problem] = []
+    with gzip.GzipFile(fileobj=io.BytesIO(raw)) as stream:
+        while True:
+            try:
+                chunk = stream.read1(GUNZIP_STEP)  # GzipFile inflates with zlib's max_length: bounded output
+            except (OSError, EOFError, zlib.error) as error:
+                # A truncated .gz still yields the complete part; keep it and say so.
+                warnings.append(Problem(
+                    name, f"gzip data is damaged or truncated ({error}); read what could be recovered", None, "warning"
+                ))
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > max_bytes:
+                return b"", Problem(
+                    name,
+                    f"expands beyond {max_decompressed_mb:g} MB when decompressed; set aside "
+                    "(limit [parsing] max_decompressed_mb)",
+                ), warnings
+            if size > max_ratio_bytes:
+                return b"", Problem(
+                    name,
+                    f"expands over {max_compression_ratio:g} times its compressed size when decompressed "
+                    f"({len(raw):,} bytes to over {size:,}): likely a decompression bomb; set aside "
+                    "(limit [parsing] max_compression_ratio)",
+                ), warnings
+    return b"".join(chunks), None, warnings
 
 
 def decode(raw: bytes, name: str) -> tuple[str, list[Problem]]:
