@@ -3,6 +3,7 @@ aside, is left untouched on disk, and every good record in the folder still come
 
 from __future__ import annotations
 
+import codecs
 import functools
 import gzip
 import json
@@ -335,3 +336,21 @@ def test_read_limits_come_from_config_and_key_the_parse_cache():
     assert key(read_limits(defaults)) != key(read_limits(smaller))
     with pytest.raises(pydantic.ValidationError, match="max_compression_ratio"):
         load_config(overrides={"parsing": {"max_compression_ratio": 0}})
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_utf16_and_utf32_files_with_a_byte_order_mark_read_like_utf8(tmp_path, encoding):
+    """A dump saved as UTF-16 or UTF-32 with a byte order mark (as Windows editors write them) gives
+    the same records as the UTF-8 original instead of being set aside as binary."""
+    original = SAMPLES / "003_9f597363cd8327d1.txt"
+    text = original.read_text(encoding="utf-8")
+    data = text.encode(encoding)
+    if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # -le/-be codecs write no mark
+        data = (codecs.BOM_UTF16_LE if encoding.endswith("le") else codecs.BOM_UTF16_BE) + data
+    path = tmp_path / "windows.txt"
+    path.write_bytes(data)
+    parsed, expected = read_dump(path), read_dump(original)
+    assert parsed.format == expected.format == "hf_trending"
+    assert [p for p in parsed.problems if p.severity == "error"] == []
+    strip = lambda records: [dict(r.to_dict(), source_file="") for r in records]  # noqa: E731
+    assert strip(parsed.records) == strip(expected.records) and len(parsed.records) == 41

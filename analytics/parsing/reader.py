@@ -6,6 +6,7 @@ opened; gzip data is decompressed in bounded steps and stopped at configured lim
 
 from __future__ import annotations
 
+import codecs
 import errno
 import gzip
 import hashlib
@@ -25,6 +26,14 @@ MAX_COMPRESSION_RATIO = 100
 # The ratio is judged only once this much is decompressed: a small file cannot exhaust memory at any ratio.
 RATIO_CHECKED_ABOVE = 1 << 20
 GUNZIP_STEP = 1 << 20  # bytes decompressed per step: memory grows by at most this beyond a limit
+# Byte order marks that name an encoding the UTF-8 fallback cannot read (Windows editors write UTF-16).
+# UTF-32 first: its little-endian mark starts with UTF-16's.
+UNICODE_BOMS = [
+    (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
+]
 # Magic numbers of common binary formats that are sometimes dropped into dump folders.
 BINARY_MAGICS = {
     b"%PDF": "PDF",
@@ -128,14 +137,20 @@ def read_text(
             return RawText(None, digest, "too_large", problems + [limit_problem])
     if not raw.strip():
         return RawText(None, digest, "empty", problems + [Problem(name, "is empty; nothing to read")])
-    for magic, kind in BINARY_MAGICS.items():
-        if raw.startswith(magic):
-            return RawText(None, digest, "binary", problems + [Problem(name, f"is a binary {kind} file, not a text dump; set aside")])
-    sample = raw[:65536]
-    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
-    if b"\x00" in sample or controls > len(sample) * 0.05:
-        return RawText(None, digest, "binary", problems + [Problem(name, "is binary data, not a text dump; set aside")])
-    text, decode_problems = decode(raw, name)
+    bom = next(((encoding, label) for mark, encoding, label in UNICODE_BOMS if raw.startswith(mark)), None)
+    if bom:
+        text, decode_problems = decode_with_bom(raw, name, *bom)
+    else:
+        for magic, kind in BINARY_MAGICS.items():
+            if raw.startswith(magic):
+                return RawText(None, digest, "binary", problems + [Problem(name, f"is a binary {kind} file, not a text dump; set aside")])
+        sample = raw[:65536]
+        controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+        if b"\x00" in sample or controls > len(sample) * 0.05:
+            return RawText(None, digest, "binary", problems + [Problem(name, "is binary data, not a text dump; set aside")])
+        text, decode_problems = decode(raw, name)
+    if not text.strip():
+        return RawText(None, digest, "empty", problems + decode_problems + [Problem(name, "is empty; nothing to read")])
     return RawText(text, digest, "ok", problems + decode_problems)
 
 
@@ -181,6 +196,18 @@ def gunzip_limited(
                     "(limit [parsing] max_compression_ratio)",
                 ), warnings
     return b"".join(chunks), None, warnings
+
+
+def decode_with_bom(raw: bytes, name: str, encoding: str, label: str) -> tuple[str, list[Problem]]:
+    """Text that starts with a UTF-16/UTF-32 byte order mark (the codec reads the mark and drops it)."""
+    try:
+        return raw.decode(encoding), []
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].decode(encoding, errors="replace").count("\n") + 1
+        return raw.decode(encoding, errors="replace"), [
+            Problem(name, f"is not valid {label} (first bad bytes on line {line}); those characters are replaced",
+                    line, "warning")
+        ]
 
 
 def decode(raw: bytes, name: str) -> tuple[str, list[Problem]]:
