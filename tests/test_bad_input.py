@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import socket
+import tarfile
 import threading
 import tracemalloc
 from pathlib import Path
@@ -354,3 +355,50 @@ def test_utf16_and_utf32_files_with_a_byte_order_mark_read_like_utf8(tmp_path, e
     assert [p for p in parsed.problems if p.severity == "error"] == []
     strip = lambda records: [dict(r.to_dict(), source_file="") for r in records]  # noqa: E731
     assert strip(parsed.records) == strip(expected.records) and len(parsed.records) == 41
+
+
+def test_stray_nul_bytes_set_aside_only_the_records_they_are_in(tmp_path):
+    """A text file with a few stray NUL bytes is read, not set aside as binary: each record whose lines
+    held a NUL is set aside with a message naming the file and line, every other record is kept, and
+    no NUL reaches a record (also past the first 64 KiB, where the binary check does not look)."""
+    trending = SAMPLES / "003_9f597363cd8327d1.txt"
+    lines = trending.read_text(encoding="utf-8").split("\n")
+    expected = read_dump(trending).records
+    by_line = {r.line: r for r in expected}
+    assert by_line[5].title and by_line[9].title  # records 1 and 3 start on lines 5 and 9
+    lines[0] = "Get trending papers\x00 in your email inbox once a day!"  # page header: no record lost
+    lines[5] = lines[5][:40] + "\x00" + lines[5][40:]  # line 6, record 1's abstract
+    lines[8] = "\x00\x00" + lines[8]  # line 9, record 3's title
+    path = tmp_path / "damaged.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    parsed = read_dump(path)
+    assert parsed.format == "hf_trending"
+    assert [r.title for r in parsed.records] == [r.title for r in expected if r.line not in (5, 9)]
+    assert [(str(p), p.severity) for p in parsed.problems] == [
+        ("damaged.txt:1: NUL characters (damaged text?) removed from this line", "warning"),
+        ("damaged.txt:6: NUL characters (damaged text?) on line 6; record 1 (from line 5) set aside", "error"),
+        ("damaged.txt:9: NUL characters (damaged text?) on line 9; record 3 (from line 9) set aside", "error"),
+    ]
+
+    jsonl = tmp_path / "daily.jsonl"
+    rows = [daily_line(n) for n in range(400)]  # ~130 KB: line 300 lies past the first 64 KiB
+    rows[299] = rows[299].replace("Paper number", "Paper\x00 number")
+    jsonl.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    parsed = read_dump(jsonl)
+    assert [r.title for r in parsed.records] == [f"Paper number {n}" for n in range(400) if n != 299]
+    assert [(p.line, p.severity) for p in parsed.problems] == [(300, "error")]
+    assert not any("\x00" in value for r in parsed.records for value in (r.title, r.abstract, *r.authors))
+
+
+def test_data_full_of_nul_bytes_is_still_binary(tmp_path):
+    """Telling stray NULs from binary data does not let binary data through: a tar archive of a dump,
+    BOM-less UTF-16 and zero-padded noise are still set aside as binary."""
+    tar_path = tmp_path / "dumps.tar"
+    with tarfile.open(tar_path, "w") as archive:
+        archive.add(SAMPLES / "001_6b73f48a22e7d380.txt", arcname="001.txt")
+    (tmp_path / "utf16.txt").write_bytes((SAMPLES / "000_c0e02093f26f6559.txt").read_text().encode("utf-16-le"))
+    (tmp_path / "padded.bin").write_bytes(b"HEADER" + bytes(2000) + ABSTRACT.encode() + bytes(2000))
+    for name in ("dumps.tar", "utf16.txt", "padded.bin"):
+        parsed = read_dump(tmp_path / name)
+        assert parsed.format == "binary" and parsed.records == [], name
+        assert "binary" in parsed.problems[0].message and parsed.problems[0].file == name

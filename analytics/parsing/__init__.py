@@ -12,6 +12,7 @@ One module per layout; each has `parse(text, file) -> LayoutResult`.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,7 +28,7 @@ from analytics.parsing import (
 )
 from analytics.parsing.common import is_title_like, markup_warnings
 from analytics.parsing.reader import MAX_COMPRESSION_RATIO, MAX_DECOMPRESSED_MB, read_text
-from analytics.records import ParsedFile, Problem
+from analytics.records import ParsedFile, Problem, Record
 
 _FILE_NAME_DATE_RE = re.compile(r"((?:19|20)\d{2}-[01]\d-[0-3]\d)")
 
@@ -123,6 +124,9 @@ def read_dump(
         return parsed
     parsed.records = result.records
     parsed.problems.extend(result.problems)
+    if raw.nul_lines:
+        parsed.records, nul_problems = set_aside_nul_records(parsed.records, raw.nul_lines, parsed.problems, name)
+        parsed.problems.extend(nul_problems)
     parsed.context.update(result.context)
     name_date = _FILE_NAME_DATE_RE.search(name)
     if name_date:
@@ -133,6 +137,39 @@ def read_dump(
     if not parsed.records and not any(p.severity == "error" for p in parsed.problems):
         parsed.problems.append(Problem(name, f"read as {parsed.format} but holds no paper records; set aside"))
     return parsed
+
+
+def set_aside_nul_records(
+    records: list[Record], nul_lines: list[int], problems: list[Problem], name: str
+) -> tuple[list[Record], list[Problem]]:
+    """Drop each record whose lines held NUL characters (damaged text); keep every other record.
+
+    A record spans from its first line to the line before the next record's. A NUL line the parser
+    already set aside on its own (an error at that line) or one before the first record (a page
+    header) costs no record, and is only named in a warning.
+    """
+    starts = sorted({record.line for record in records})
+    lines_set_aside = {p.line for p in problems if p.severity == "error" and p.line}
+    hit_starts: dict[int, list[int]] = {}  # record start line -> NUL lines within the record
+    new_problems = []
+    for line in nul_lines:
+        owner = bisect.bisect_right(starts, line) - 1
+        if line in lines_set_aside or owner < 0:
+            new_problems.append(Problem(name, "NUL characters (damaged text?) removed from this line", line, "warning"))
+        else:
+            hit_starts.setdefault(starts[owner], []).append(line)
+    kept = []
+    for record in records:
+        if record.line not in hit_starts:
+            kept.append(record)
+            continue
+        lines = ", ".join(str(n) for n in hit_starts[record.line])
+        new_problems.append(Problem(
+            name, f"NUL characters (damaged text?) on line {lines}; record {record.index} (from line {record.line}) "
+            "set aside", hit_starts[record.line][0],
+        ))
+    new_problems.sort(key=lambda p: p.line or 0)
+    return kept, new_problems
 
 
 def iter_dumps(folder: Path, *, recursive: bool = False, column_mapping: dict | None = None) -> Iterator[ParsedFile]:

@@ -49,8 +49,9 @@ BINARY_MAGICS = {
 }
 
 
-# Control bytes that never occur in text (tab, newline, form feed and carriage return do).
-_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+# Control bytes that never occur in text (tab, newline, form feed and carriage return do). NUL is judged
+# apart: a few stray NULs (a damaged copy) do not make a text file binary.
+_CONTROL_BYTES = bytes(b for b in range(1, 32) if b not in (9, 10, 12, 13))
 
 
 @dataclass
@@ -59,6 +60,7 @@ class RawText:
     sha256: str
     status: str = "ok"  # ok / empty / binary / unreadable / too_large
     problems: list[Problem] = field(default_factory=list)
+    nul_lines: list[int] = field(default_factory=list)  # 1-based lines that held NUL characters (removed)
 
 
 class NotARegularFile(OSError):
@@ -144,14 +146,32 @@ def read_text(
         for magic, kind in BINARY_MAGICS.items():
             if raw.startswith(magic):
                 return RawText(None, digest, "binary", problems + [Problem(name, f"is a binary {kind} file, not a text dump; set aside")])
-        sample = raw[:65536]
-        controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
-        if b"\x00" in sample or controls > len(sample) * 0.05:
+        if raw[257:262] == b"ustar":  # tar archives put their magic after the first member's name
+            problem = Problem(name, "is a binary tar archive, not a text dump; set aside")
+            return RawText(None, digest, "binary", problems + [problem])
+        if looks_binary(raw[:65536]):
             return RawText(None, digest, "binary", problems + [Problem(name, "is binary data, not a text dump; set aside")])
         text, decode_problems = decode(raw, name)
     if not text.strip():
         return RawText(None, digest, "empty", problems + decode_problems + [Problem(name, "is empty; nothing to read")])
-    return RawText(text, digest, "ok", problems + decode_problems)
+    nul_lines = []
+    if "\x00" in text:
+        # Stray NULs (a damaged copy): the lines that held them are named and their records set aside by
+        # read_dump; the characters themselves must not reach any output.
+        nul_lines = [number for number, line in enumerate(text.split("\n"), start=1) if "\x00" in line]
+        text = text.replace("\x00", "")
+    return RawText(text, digest, "ok", problems + decode_problems, nul_lines)
+
+
+def looks_binary(sample: bytes) -> bool:
+    """Binary data, as opposed to text with at most a few stray NUL bytes.
+
+    Text has almost no control bytes. NUL bytes are allowed only a few (at most 1%, or 8): a binary
+    format or BOM-less UTF-16 has them everywhere, a damaged text copy in a handful of places.
+    """
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    nuls = sample.count(b"\x00")
+    return controls > len(sample) * 0.05 or nuls > max(8, len(sample) // 100)
 
 
 def gunzip_limited(
