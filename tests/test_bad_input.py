@@ -15,10 +15,12 @@ import threading
 import tracemalloc
 from pathlib import Path
 
+import pandas as pd
 import pydantic
 import pytest
 
 from analytics.config import load_config
+from analytics.outputs import write_csv
 from analytics.parsing import describe, iter_dumps, read_dump
 from analytics.store import Store
 
@@ -402,3 +404,20 @@ def test_data_full_of_nul_bytes_is_still_binary(tmp_path):
         parsed = read_dump(tmp_path / name)
         assert parsed.format == "binary" and parsed.records == [], name
         assert "binary" in parsed.problems[0].message and parsed.problems[0].file == name
+
+
+def test_csv_outputs_never_carry_control_characters(tmp_path):
+    """papers.csv and topics.csv never carry NUL or other C0 control characters (a JSON dump can spell
+    them as \\u0000 escapes); tabs and line breaks in text are kept."""
+    table = pd.DataFrame({
+        "title": ["Nul\x00 title", "Bell\x07 and escape\x1b[31m"],
+        "abstract": ["Line one\nline two\twith a tab", "Form\x0cfeed\x0b"],
+        "size": [1, 2],
+        "authors": [["A"], "B\x00"],
+    })
+    write_csv(table, tmp_path / "papers.csv")
+    text = (tmp_path / "papers.csv").read_text(encoding="utf-8")
+    assert not any(ord(c) < 32 and c not in "\t\n\r" for c in text)
+    back = pd.read_csv(tmp_path / "papers.csv")
+    assert back["title"].tolist() == ["Nul title", "Bell and escape[31m"]
+    assert back["abstract"].tolist() == ["Line one\nline two\twith a tab", "Formfeed"]
