@@ -114,9 +114,17 @@ def file_digest(path: Path) -> str | None:
         return None
 
 
-def list_dumps(folder: Path) -> list[Path]:
-    """Every entry of the input folder except hidden ones (editor/OS droppings), sorted by name."""
-    return sorted(p for p in Path(folder).iterdir() if not p.name.startswith("."))
+def list_dumps(folder: Path, skip: list[Path] | None = None) -> list[Path]:
+    """Every entry of the input folder except hidden ones (editor/OS droppings), sorted by name.
+
+    Folders in `skip` (the run's output and store folders) are left out when they lie in the input
+    folder: they are the run's own work, not dumps, and listing them would make every rerun look changed.
+    """
+    skipped = {os.path.realpath(p) for p in skip or []}
+    return sorted(
+        p for p in Path(folder).iterdir()
+        if not p.name.startswith(".") and not (p.is_dir() and os.path.realpath(p) in skipped)
+    )
 
 
 # -- tasks ----------------------------------------------------------------------------------------
@@ -571,7 +579,7 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> d
     timer = StageTimer()
 
     t = time.perf_counter()
-    entries = list_dumps(input_dir)
+    entries = list_dumps(input_dir, skip=[output_dir, store.folder])
     digests = {str(p): file_digest(p) for p in entries}
     code = code_digest()
     config_json = json.dumps(cfg.model_dump(), sort_keys=True)

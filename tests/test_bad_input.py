@@ -421,3 +421,20 @@ def test_csv_outputs_never_carry_control_characters(tmp_path):
     back = pd.read_csv(tmp_path / "papers.csv")
     assert back["title"].tolist() == ["Nul title", "Bell and escape[31m"]
     assert back["abstract"].tolist() == ["Line one\nline two\twith a tab", "Formfeed"]
+
+
+def test_output_and_store_folders_inside_the_input_folder_are_not_dumps(tmp_path):
+    """A run's output and store folders placed inside its input folder are not listed as dumps (not even
+    as set aside), so a rerun sees the same inputs; other sub-folders are still listed."""
+    from flows.pipeline import list_dumps
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "000_c0e02093f26f6559.txt", folder / "a.txt")
+    for name in ("out", "store", "other"):
+        (folder / name).mkdir()
+    (folder / "out" / "papers.csv").write_text("paper_id,title\n")
+    relative_out = Path(os.path.relpath(folder / "out"))  # as a user may give it on the command line
+    names = [p.name for p in list_dumps(folder, skip=[relative_out, folder / "store"])]
+    assert names == ["a.txt", "other"]
+    assert [p.name for p in list_dumps(folder)] == ["a.txt", "other", "out", "store"]
