@@ -38,6 +38,8 @@ class ScheduleConfig(_Section):
 
 class ParsingConfig(_Section):
     column_mapping: dict[str, str] = Field(default_factory=dict)
+    max_decompressed_mb: float = Field(default=512, gt=0)
+    max_compression_ratio: float = Field(default=100, gt=0)
 
 
 class DatesConfig(_Section):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -43,6 +44,10 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
 # A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets (OWASP "CSV
 # injection"): =HYPERLINK(...) in a title would become a live link, +cmd|... a command.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# C0 control characters other than tab and line breaks: NUL and the like break tools that read the CSV (C
+# strings end at NUL) and are never meant as text. The reader already drops records with NULs; a JSON dump
+# can still spell one as an escape ("\u0000").
+_CONTROL_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _is_number(text: str) -> bool:
@@ -56,9 +61,10 @@ def _is_number(text: str) -> bool:
 def spreadsheet_safe(value: Any) -> Any:
     """A text cell a spreadsheet would run as a formula gets a leading apostrophe (OWASP's advice: the
     spreadsheet shows the text, not its result). Numbers, and text that is a number ("-0.5"), are kept.
-    Carriage returns become newlines."""
+    Carriage returns become newlines; other control characters (but tab) are removed."""
     if not isinstance(value, str):
         return value
+    value = _CONTROL_CHARS_RE.sub("", value)
     # Python's csv writer quotes a field with "\n" but not one with a lone "\r", which readers then take
     # for the end of the row.
     value = value.replace("\r\n", "\n").replace("\r", "\n")
@@ -68,7 +74,7 @@ def spreadsheet_safe(value: Any) -> Any:
 
 
 def csv_safe_table(df: pd.DataFrame) -> pd.DataFrame:
-    """The table as a CSV file shows it: text columns neutralised for spreadsheets (see spreadsheet_safe).
+    """The table as a CSV file shows it: text cells cleaned and neutralised for spreadsheets (spreadsheet_safe).
     Only the CSV files get this; the store and the report keep the true text."""
     table = df.copy()
     for column in table.columns:

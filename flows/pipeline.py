@@ -35,6 +35,7 @@ from analytics.dates import assign_dates, date_coverage, stated_dates
 from analytics.dedupe import merge_records
 from analytics.embedding import content_hash, load_embedder, paper_text
 from analytics.parsing import read_dump
+from analytics.parsing.reader import open_regular_file
 from analytics.records import ParsedFile, Problem
 from analytics.store import Store, open_store
 from analytics.topics import fit_topics
@@ -103,9 +104,10 @@ def code_digest() -> str:
 
 
 def file_digest(path: Path) -> str | None:
+    """SHA-256 of a regular file's bytes; None for anything else (never opened: a FIFO would block)."""
     try:
         digest = hashlib.sha256()
-        with open(path, "rb") as handle:
+        with open_regular_file(path) as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
         return digest.hexdigest()
@@ -113,9 +115,17 @@ def file_digest(path: Path) -> str | None:
         return None
 
 
-def list_dumps(folder: Path) -> list[Path]:
-    """Every entry of the input folder except hidden ones (editor/OS droppings), sorted by name."""
-    return sorted(p for p in Path(folder).iterdir() if not p.name.startswith("."))
+def list_dumps(folder: Path, skip: list[Path] | None = None) -> list[Path]:
+    """Every entry of the input folder except hidden ones (editor/OS droppings), sorted by name.
+
+    Folders in `skip` (the run's output and store folders) are left out when they lie in the input
+    folder: they are the run's own work, not dumps, and listing them would make every rerun look changed.
+    """
+    skipped = {os.path.realpath(p) for p in skip or []}
+    return sorted(
+        p for p in Path(folder).iterdir()
+        if not p.name.startswith(".") and not (p.is_dir() and os.path.realpath(p) in skipped)
+    )
 
 
 # -- tasks ----------------------------------------------------------------------------------------
@@ -126,19 +136,28 @@ def list_dumps(folder: Path) -> list[Path]:
 PARSE_BUCKETS = 16
 
 
-def parse_cache_key(digests: list[str], column_mapping: dict[str, str], code: str) -> str:
-    """Parsed dumps are cached by content digests, column mapping and parser code, never by path or run."""
-    key = json.dumps([sorted(digests), column_mapping, code], sort_keys=True)
+def parse_cache_key(digests: list[str], column_mapping: dict[str, str], code: str,
+                    limits: dict[str, float] | None = None) -> str:
+    """Parsed dumps are cached by content digests, column mapping, read limits and parser code, never by path
+    or run."""
+    key = json.dumps([sorted(digests), column_mapping, code, limits or {}], sort_keys=True)
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def read_limits(cfg: Config) -> dict[str, float]:
+    """The [parsing] limits read_dump takes as keyword arguments."""
+    return {"max_decompressed_mb": cfg.parsing.max_decompressed_mb,
+            "max_compression_ratio": cfg.parsing.max_compression_ratio}
+
+
 @task(name="parse dumps", cache_policy=NO_CACHE, retries=0)
-def parse_bucket_task(paths: list[str], column_mapping: dict[str, str]) -> list[ParsedFile]:
-    return [read_dump(Path(path), column_mapping=column_mapping or None) for path in paths]
+def parse_bucket_task(paths: list[str], column_mapping: dict[str, str],
+                      limits: dict[str, float] | None = None) -> list[ParsedFile]:
+    return [read_dump(Path(path), column_mapping=column_mapping or None, **(limits or {})) for path in paths]
 
 
 def parse_dumps(entries: list[Path], digests: dict[str, str | None], column_mapping: dict[str, str],
-                code: str, store: Store) -> list[ParsedFile]:
+                code: str, store: Store, limits: dict[str, float] | None = None) -> list[ParsedFile]:
     """Parse every dump on the flow's task runner (threads, or a Dask cluster), a bucket of files per task.
     Buckets whose files are unchanged come from the store's parse cache (plain pickles: loading Prefect's
     persisted results took as long as parsing again). Returns one ParsedFile per entry, in order."""
@@ -148,11 +167,11 @@ def parse_dumps(entries: list[Path], digests: dict[str, str | None], column_mapp
         digest = digests.get(str(entry))
         if entry.is_file() and digest is not None:
             buckets.setdefault(int(digest[:8], 16) % PARSE_BUCKETS, []).append(entry)
-    keys = {bucket: parse_cache_key([digests[str(e)] for e in files], column_mapping, code)
+    keys = {bucket: parse_cache_key([digests[str(e)] for e in files], column_mapping, code, limits)
             for bucket, files in buckets.items()}
     cached = {bucket: store.load_parsed(key) for bucket, key in keys.items()}
     futures = {
-        bucket: parse_bucket_task.submit([str(e) for e in files], column_mapping)
+        bucket: parse_bucket_task.submit([str(e) for e in files], column_mapping, limits)
         for bucket, files in sorted(buckets.items()) if cached[bucket] is None
     }
     parsed_by_entry: dict[str, ParsedFile] = {}
@@ -166,7 +185,8 @@ def parse_dumps(entries: list[Path], digests: dict[str, str | None], column_mapp
              len(buckets) - len(futures), len(buckets))
     parsed_files = []
     for entry in entries:
-        parsed = parsed_by_entry.get(str(entry)) or read_dump(entry, column_mapping=column_mapping or None)
+        parsed = parsed_by_entry.get(str(entry)) or read_dump(entry, column_mapping=column_mapping or None,
+                                                              **(limits or {}))
         parsed.path = str(entry)
         for problem in parsed.problems:
             (log.error if problem.severity == "error" else log.warning)(str(problem))
@@ -547,8 +567,8 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> d
     timer = StageTimer()
 
     t = time.perf_counter()
-    entries = list_dumps(input_dir)
-    digests = {str(p): (file_digest(p) if p.is_file() else None) for p in entries}
+    entries = list_dumps(input_dir, skip=[output_dir, store.folder])
+    digests = {str(p): file_digest(p) for p in entries}
     code = code_digest()
     config_json = json.dumps(cfg.model_dump(), sort_keys=True)
     input_digest = hashlib.sha256(json.dumps(
@@ -576,7 +596,7 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> d
     timer.record("check_inputs", t)
 
     t = time.perf_counter()
-    parsed_files = parse_dumps(entries, digests, cfg.parsing.column_mapping, code, store)
+    parsed_files = parse_dumps(entries, digests, cfg.parsing.column_mapping, code, store, read_limits(cfg))
     timer.record("parse", t)
     usable = [p for p in parsed_files if p.usable]
     if not usable:

@@ -3,15 +3,26 @@ aside, is left untouched on disk, and every good record in the folder still come
 
 from __future__ import annotations
 
+import codecs
+import functools
 import gzip
 import json
 import os
 import shutil
+import socket
+import tarfile
+import threading
+import tracemalloc
 from pathlib import Path
 
+import pandas as pd
+import pydantic
 import pytest
 
+from analytics.config import load_config
+from analytics.outputs import write_csv
 from analytics.parsing import describe, iter_dumps, read_dump
+from analytics.store import Store
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 
@@ -186,3 +197,244 @@ def test_describe_gives_a_json_ready_entry_for_run_json(mixed_folder):
     assert entries["truncated.jsonl"]["format"] == "arxiv_daily_jsonl"
     assert entries["truncated.jsonl"]["records"] == 2 and not entries["truncated.jsonl"]["set_aside"]
     assert entries["empty.txt"]["set_aside"] and entries["empty.txt"]["problems"][0]["message"]
+
+
+# -- hostile input (issue 17) ------------------------------------------------------------------------
+
+
+def finishes_within(seconds: float, function):
+    """Run `function` in a thread; its result, or pytest.fail if it is still running after `seconds`."""
+    result: dict = {}
+    thread = threading.Thread(target=lambda: result.update(value=function()), daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        pytest.fail(f"still running after {seconds} s (blocked opening a FIFO?)")
+    return result["value"]
+
+
+@pytest.fixture
+def special_files_folder(tmp_path):
+    """A folder with a good dump, a symlink to it, and entries that are not regular files."""
+    folder = tmp_path / "dumps"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "000_c0e02093f26f6559.txt", folder / "good.txt")
+    (folder / "good-link.txt").symlink_to(folder / "good.txt")
+    os.mkfifo(folder / "pipe")
+    (folder / "pipe-link").symlink_to(folder / "pipe")
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(folder / "sock"))
+    (folder / "device").symlink_to("/dev/null")
+    (folder / "loop").symlink_to(folder / "loop")
+    (folder / "gone").symlink_to(folder / "missing.txt")
+    (folder / "sub").mkdir()
+    yield folder
+    server.close()
+    try:  # free a reader stuck on the FIFO (the code before the fix): open it for writing, then close
+        os.close(os.open(folder / "pipe", os.O_WRONLY | os.O_NONBLOCK))
+    except OSError:
+        pass
+
+
+NOT_REGULAR = {
+    "pipe": "is a named pipe (FIFO), not a dump file",
+    "pipe-link": "is a named pipe (FIFO), not a dump file",
+    "sock": "is a socket, not a dump file",
+    "device": "is a device, not a dump file",
+    "sub": "is a directory, not a dump file",
+    "loop": "is a symbolic link that cannot be followed to a file (Too many levels of symbolic links)",
+    "gone": "is a symbolic link that cannot be followed to a file (No such file or directory)",
+}
+
+
+def test_fifo_socket_device_and_broken_links_are_set_aside_without_being_opened(special_files_folder):
+    """Anything in the input folder that is not a regular file (or a readable symlink to one) is set aside
+    with a message naming it, and neither the pipeline's digest step nor its parse step opens it: a FIFO
+    no longer hangs the run."""
+    from flows.pipeline import file_digest, file_summary, list_dumps, parse_dumps
+
+    folder = special_files_folder
+    entries = list_dumps(folder)
+    digests = finishes_within(5, lambda: {str(p): file_digest(p) for p in entries})
+    assert {Path(p).name for p, d in digests.items() if d} == {"good.txt", "good-link.txt"}
+
+    store = Store(folder.parent / "store")
+    try:
+        special = [p for p in entries if p.name in NOT_REGULAR]
+        parsed = finishes_within(5, lambda: parse_dumps(special, digests, {}, "code", store))
+    finally:
+        store.close()
+    summaries = {s["file"]: s for s in map(file_summary, parsed)}  # run.json's "files" entries
+    assert sorted(summaries) == sorted(NOT_REGULAR)
+    for name, message in NOT_REGULAR.items():
+        assert summaries[name]["set_aside"] and summaries[name]["format"] == "unreadable", name
+        [problem] = summaries[name]["problems"]
+        assert (problem["file"], problem["message"]) == (name, message + "; set aside")
+
+    good = finishes_within(5, lambda: read_dump(folder / "good-link.txt"))
+    assert len(good.records) == 11 and good.problems == []
+
+
+def write_gzip_bomb(path: Path, megabytes: int) -> None:
+    """`megabytes` MB of one repeated JSON line, gzip-compressed as it is written (memory stays small)."""
+    line = (daily_line(1) + "\n").encode()
+    chunk = line * ((1 << 20) // len(line))
+    with gzip.open(path, "wb", compresslevel=6) as handle:
+        for _ in range(megabytes):
+            handle.write(chunk)
+
+
+def peak_memory_mb(function):
+    """(result, peak MB of Python allocations while `function` ran)."""
+    tracemalloc.start()
+    try:
+        result = function()
+        return result, tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def test_gzip_bomb_is_stopped_at_the_decompressed_size_limit_in_bounded_memory(tmp_path):
+    """A .gz that expands beyond [parsing] max_decompressed_mb is set aside with a message naming the file
+    and the limit, after decompressing little more than the limit (never the whole bomb)."""
+    bomb = tmp_path / "bomb.jsonl.gz"
+    write_gzip_bomb(bomb, 64)
+    parsed, peak = peak_memory_mb(lambda: read_dump(bomb, max_decompressed_mb=4, max_compression_ratio=1e6))
+    assert parsed.format == "too_large" and parsed.records == []
+    [problem] = parsed.problems
+    assert str(problem) == (
+        "bomb.jsonl.gz: expands beyond 4 MB when decompressed; set aside (limit [parsing] max_decompressed_mb)"
+    )
+    assert peak < 12, f"{peak:.0f} MB allocated reading a bomb stopped at 4 MB"
+
+
+def test_gzip_bomb_is_stopped_at_the_compression_ratio_limit_by_default(tmp_path):
+    """With the default limits, a .gz expanding over 100 times its size (a bomb of repeated text, ~300:1)
+    is set aside once it has decompressed 100 times its size, far below the size limit."""
+    bomb = tmp_path / "bomb.jsonl.gz"
+    write_gzip_bomb(bomb, 64)
+    compressed = bomb.stat().st_size
+    parsed, peak = peak_memory_mb(lambda: read_dump(bomb))
+    assert parsed.format == "too_large" and parsed.records == []
+    [problem] = parsed.problems
+    assert problem.file == "bomb.jsonl.gz" and problem.severity == "error"
+    assert "expands over 100 times its compressed size" in problem.message
+    assert "(limit [parsing] max_compression_ratio)" in problem.message
+    assert peak < 100 * compressed / 2**20 + 8, f"{peak:.0f} MB allocated for a {compressed:,}-byte bomb"
+    # A genuine gzipped dump (about 3:1) is read whole under the same defaults.
+    genuine = tmp_path / "daily.jsonl.gz"
+    genuine.write_bytes(gzip.compress(("\n".join(daily_line(n) for n in range(2000)) + "\n").encode()))
+    assert len(read_dump(genuine).records) == 2000
+
+
+def test_read_limits_come_from_config_and_key_the_parse_cache():
+    """The [parsing] limits are validated config, passed to read_dump, and part of the parse cache key:
+    changing a limit re-reads the dumps instead of reusing results read under the old limit."""
+    from flows.pipeline import parse_cache_key, read_limits
+
+    defaults = load_config()
+    assert read_limits(defaults) == {"max_decompressed_mb": 512, "max_compression_ratio": 100}
+    smaller = load_config(overrides={"parsing": {"max_decompressed_mb": 64}})
+    key = functools.partial(parse_cache_key, ["d"], {}, "code")
+    assert key(read_limits(defaults)) != key(read_limits(smaller))
+    with pytest.raises(pydantic.ValidationError, match="max_compression_ratio"):
+        load_config(overrides={"parsing": {"max_compression_ratio": 0}})
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_utf16_and_utf32_files_with_a_byte_order_mark_read_like_utf8(tmp_path, encoding):
+    """A dump saved as UTF-16 or UTF-32 with a byte order mark (as Windows editors write them) gives
+    the same records as the UTF-8 original instead of being set aside as binary."""
+    original = SAMPLES / "003_9f597363cd8327d1.txt"
+    text = original.read_text(encoding="utf-8")
+    data = text.encode(encoding)
+    if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # -le/-be codecs write no mark
+        data = (codecs.BOM_UTF16_LE if encoding.endswith("le") else codecs.BOM_UTF16_BE) + data
+    path = tmp_path / "windows.txt"
+    path.write_bytes(data)
+    parsed, expected = read_dump(path), read_dump(original)
+    assert parsed.format == expected.format == "hf_trending"
+    assert [p for p in parsed.problems if p.severity == "error"] == []
+    strip = lambda records: [dict(r.to_dict(), source_file="") for r in records]  # noqa: E731
+    assert strip(parsed.records) == strip(expected.records) and len(parsed.records) == 41
+
+
+def test_stray_nul_bytes_set_aside_only_the_records_they_are_in(tmp_path):
+    """A text file with a few stray NUL bytes is read, not set aside as binary: each record whose lines
+    held a NUL is set aside with a message naming the file and line, every other record is kept, and
+    no NUL reaches a record (also past the first 64 KiB, where the binary check does not look)."""
+    trending = SAMPLES / "003_9f597363cd8327d1.txt"
+    lines = trending.read_text(encoding="utf-8").split("\n")
+    expected = read_dump(trending).records
+    by_line = {r.line: r for r in expected}
+    assert by_line[5].title and by_line[9].title  # records 1 and 3 start on lines 5 and 9
+    lines[0] = "Get trending papers\x00 in your email inbox once a day!"  # page header: no record lost
+    lines[5] = lines[5][:40] + "\x00" + lines[5][40:]  # line 6, record 1's abstract
+    lines[8] = "\x00\x00" + lines[8]  # line 9, record 3's title
+    path = tmp_path / "damaged.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    parsed = read_dump(path)
+    assert parsed.format == "hf_trending"
+    assert [r.title for r in parsed.records] == [r.title for r in expected if r.line not in (5, 9)]
+    assert [(str(p), p.severity) for p in parsed.problems] == [
+        ("damaged.txt:1: NUL characters (damaged text?) removed from this line", "warning"),
+        ("damaged.txt:6: NUL characters (damaged text?) on line 6; record 1 (from line 5) set aside", "error"),
+        ("damaged.txt:9: NUL characters (damaged text?) on line 9; record 3 (from line 9) set aside", "error"),
+    ]
+
+    jsonl = tmp_path / "daily.jsonl"
+    rows = [daily_line(n) for n in range(400)]  # ~130 KB: line 300 lies past the first 64 KiB
+    rows[299] = rows[299].replace("Paper number", "Paper\x00 number")
+    jsonl.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    parsed = read_dump(jsonl)
+    assert [r.title for r in parsed.records] == [f"Paper number {n}" for n in range(400) if n != 299]
+    assert [(p.line, p.severity) for p in parsed.problems] == [(300, "error")]
+    assert not any("\x00" in value for r in parsed.records for value in (r.title, r.abstract, *r.authors))
+
+
+def test_data_full_of_nul_bytes_is_still_binary(tmp_path):
+    """Telling stray NULs from binary data does not let binary data through: a tar archive of a dump,
+    BOM-less UTF-16 and zero-padded noise are still set aside as binary."""
+    tar_path = tmp_path / "dumps.tar"
+    with tarfile.open(tar_path, "w") as archive:
+        archive.add(SAMPLES / "001_6b73f48a22e7d380.txt", arcname="001.txt")
+    (tmp_path / "utf16.txt").write_bytes((SAMPLES / "000_c0e02093f26f6559.txt").read_text().encode("utf-16-le"))
+    (tmp_path / "padded.bin").write_bytes(b"HEADER" + bytes(2000) + ABSTRACT.encode() + bytes(2000))
+    for name in ("dumps.tar", "utf16.txt", "padded.bin"):
+        parsed = read_dump(tmp_path / name)
+        assert parsed.format == "binary" and parsed.records == [], name
+        assert "binary" in parsed.problems[0].message and parsed.problems[0].file == name
+
+
+def test_csv_outputs_never_carry_control_characters(tmp_path):
+    """papers.csv and topics.csv never carry NUL or other C0 control characters (a JSON dump can spell
+    them as \\u0000 escapes); tabs and line breaks in text are kept."""
+    table = pd.DataFrame({
+        "title": ["Nul\x00 title", "Bell\x07 and escape\x1b[31m"],
+        "abstract": ["Line one\nline two\twith a tab", "Form\x0cfeed\x0b"],
+        "size": [1, 2],
+        "authors": [["A"], "B\x00"],
+    })
+    write_csv(table, tmp_path / "papers.csv")
+    text = (tmp_path / "papers.csv").read_text(encoding="utf-8")
+    assert not any(ord(c) < 32 and c not in "\t\n\r" for c in text)
+    back = pd.read_csv(tmp_path / "papers.csv")
+    assert back["title"].tolist() == ["Nul title", "Bell and escape[31m"]
+    assert back["abstract"].tolist() == ["Line one\nline two\twith a tab", "Formfeed"]
+
+
+def test_output_and_store_folders_inside_the_input_folder_are_not_dumps(tmp_path):
+    """A run's output and store folders placed inside its input folder are not listed as dumps (not even
+    as set aside), so a rerun sees the same inputs; other sub-folders are still listed."""
+    from flows.pipeline import list_dumps
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "000_c0e02093f26f6559.txt", folder / "a.txt")
+    for name in ("out", "store", "other"):
+        (folder / name).mkdir()
+    (folder / "out" / "papers.csv").write_text("paper_id,title\n")
+    relative_out = Path(os.path.relpath(folder / "out"))  # as a user may give it on the command line
+    names = [p.name for p in list_dumps(folder, skip=[relative_out, folder / "store"])]
+    assert names == ["a.txt", "other"]
+    assert [p.name for p in list_dumps(folder)] == ["a.txt", "other", "out", "store"]

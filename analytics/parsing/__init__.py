@@ -1,7 +1,8 @@
 """Reading paper-listing dumps: detect each file's layout by its content, parse it exactly.
 
 Public API:
-    read_dump(path, *, column_mapping=None) -> ParsedFile     never raises for bad input
+    read_dump(path, *, column_mapping=None, max_decompressed_mb=512, max_compression_ratio=100) -> ParsedFile
+                                                              never raises for bad input
     iter_dumps(folder, **kw) -> Iterator[ParsedFile]          every file in a folder, one at a time
     detect_format(text) -> str                                the layout name for decoded text
     describe(parsed) -> dict                                  a file's entry for run.json
@@ -11,6 +12,7 @@ One module per layout; each has `parse(text, file) -> LayoutResult`.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,8 +27,8 @@ from analytics.parsing import (
     sorted_updated,
 )
 from analytics.parsing.common import is_title_like, markup_warnings
-from analytics.parsing.reader import read_text
-from analytics.records import ParsedFile, Problem
+from analytics.parsing.reader import MAX_COMPRESSION_RATIO, MAX_DECOMPRESSED_MB, read_text
+from analytics.records import ParsedFile, Problem, Record
 
 _FILE_NAME_DATE_RE = re.compile(r"((?:19|20)\d{2}-[01]\d-[0-3]\d)")
 
@@ -77,15 +79,23 @@ _PARSERS = {
 }
 
 
-def read_dump(path: Path, *, column_mapping: dict | None = None) -> ParsedFile:
+def read_dump(
+    path: Path,
+    *,
+    column_mapping: dict | None = None,
+    max_decompressed_mb: float = MAX_DECOMPRESSED_MB,
+    max_compression_ratio: float = MAX_COMPRESSION_RATIO,
+) -> ParsedFile:
     """Read one dump file. Bad input never raises: it comes back as problems.
 
     `column_mapping` maps Record field names to the column/key names of a generic CSV or
     JSON-lines export, e.g. {"title": "paper_title", "abstract": "summary", "arxiv_id": "id"}.
+    A .gz file that expands beyond `max_decompressed_mb`, or over `max_compression_ratio` times
+    its size, is set aside ([parsing] in config/default.toml).
     """
     path = Path(path)
     name = path.name
-    raw = read_text(path)
+    raw = read_text(path, max_decompressed_mb=max_decompressed_mb, max_compression_ratio=max_compression_ratio)
     parsed = ParsedFile(file=name, path=str(path), format=raw.status, sha256=raw.sha256)
     parsed.problems.extend(raw.problems)
     if raw.text is None:
@@ -114,6 +124,9 @@ def read_dump(path: Path, *, column_mapping: dict | None = None) -> ParsedFile:
         return parsed
     parsed.records = result.records
     parsed.problems.extend(result.problems)
+    if raw.nul_lines:
+        parsed.records, nul_problems = set_aside_nul_records(parsed.records, raw.nul_lines, parsed.problems, name)
+        parsed.problems.extend(nul_problems)
     parsed.context.update(result.context)
     name_date = _FILE_NAME_DATE_RE.search(name)
     if name_date:
@@ -124,6 +137,39 @@ def read_dump(path: Path, *, column_mapping: dict | None = None) -> ParsedFile:
     if not parsed.records and not any(p.severity == "error" for p in parsed.problems):
         parsed.problems.append(Problem(name, f"read as {parsed.format} but holds no paper records; set aside"))
     return parsed
+
+
+def set_aside_nul_records(
+    records: list[Record], nul_lines: list[int], problems: list[Problem], name: str
+) -> tuple[list[Record], list[Problem]]:
+    """Drop each record whose lines held NUL characters (damaged text); keep every other record.
+
+    A record spans from its first line to the line before the next record's. A NUL line the parser
+    already set aside on its own (an error at that line) or one before the first record (a page
+    header) costs no record, and is only named in a warning.
+    """
+    starts = sorted({record.line for record in records})
+    lines_set_aside = {p.line for p in problems if p.severity == "error" and p.line}
+    hit_starts: dict[int, list[int]] = {}  # record start line -> NUL lines within the record
+    new_problems = []
+    for line in nul_lines:
+        owner = bisect.bisect_right(starts, line) - 1
+        if line in lines_set_aside or owner < 0:
+            new_problems.append(Problem(name, "NUL characters (damaged text?) removed from this line", line, "warning"))
+        else:
+            hit_starts.setdefault(starts[owner], []).append(line)
+    kept = []
+    for record in records:
+        if record.line not in hit_starts:
+            kept.append(record)
+            continue
+        lines = ", ".join(str(n) for n in hit_starts[record.line])
+        new_problems.append(Problem(
+            name, f"NUL characters (damaged text?) on line {lines}; record {record.index} (from line {record.line}) "
+            "set aside", hit_starts[record.line][0],
+        ))
+    new_problems.sort(key=lambda p: p.line or 0)
+    return kept, new_problems
 
 
 def iter_dumps(folder: Path, *, recursive: bool = False, column_mapping: dict | None = None) -> Iterator[ParsedFile]:
