@@ -19,7 +19,7 @@ NO_STRATUM = ""  # papers without a category all sit in one stratum
 # without says nothing about the population.
 MIN_STRATIFIED_SHARE = 0.8
 # A stratum is described (entered, left, stepped) only when it is a visible part of the population.
-MIN_STRATUM_SHARE = 0.01
+MIN_STRATUM_SHARE = 0.003
 MIN_STRATUM_PAPERS = 30
 ABSENT_SHARE_RATIO = 0.1  # a period where a stratum has under a tenth of its usual share: it was not crawled
 STEP_RATIO = 3.0  # a stratum whose share before and after a period differs by x3: the crawl changed there
@@ -80,24 +80,35 @@ def coverage_changes(periods: pd.Series, strata: pd.Series) -> list[CoverageChan
         counts = table[stratum].to_numpy(dtype=float)
         if counts.sum() < MIN_STRATUM_PAPERS or counts.sum() / totals.sum() < MIN_STRATUM_SHARE:
             continue
+        # The split with the largest likelihood-ratio statistic (a change point), not the largest ratio,
+        # which a single thin period at either end would win.
         best = None
         for split in range(1, len(labels)):
-            before = counts[:split].sum() / totals[:split].sum()
-            after = counts[split:].sum() / totals[split:].sum()
-            ratio = (max(before, after) + 1e-9) / (min(before, after) + 1e-9)
-            if best is None or ratio > best[0]:
-                best = (ratio, split, before, after)
+            g = _split_statistic(counts[:split].sum(), totals[:split].sum(), counts[split:].sum(), totals[split:].sum())
+            if best is None or g > best[0]:
+                best = (g, split)
         if best is None:
             continue
-        ratio, split, before, after = best
+        split = best[1]
+        before = counts[:split].sum() / totals[:split].sum()
+        after = counts[split:].sum() / totals[split:].sum()
         if min(before, after) < ABSENT_SHARE_RATIO * max(before, after):
             kind = "entered" if after > before else "left"
-        elif ratio >= STEP_RATIO:
+        elif max(before, after) >= STEP_RATIO * min(before, after):
             kind = "stepped"
         else:
             continue
         changes.append(CoverageChange(str(stratum), kind, str(labels[split]), float(before), float(after)))
     return sorted(changes, key=lambda c: (c.period, c.stratum))
+
+
+def _split_statistic(k1: float, n1: float, k2: float, n2: float) -> float:
+    """Binomial log-likelihood ratio of two shares k1/n1 and k2/n2 against one common share."""
+    def loglik(k: float, n: float) -> float:
+        p = k / n if n else 0.0
+        return (k * np.log(p) if k else 0.0) + ((n - k) * np.log1p(-p) if n - k else 0.0)
+
+    return 2 * (loglik(k1, n1) + loglik(k2, n2) - loglik(k1 + k2, n1 + n2))
 
 
 def coverage_summary(changes: list[CoverageChange], stratified: bool) -> dict:
