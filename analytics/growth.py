@@ -517,7 +517,7 @@ def _classify(row: dict, ev: _Evidence, ev_all: _Evidence, q: float, q_all: floa
     fdr = f"q = {q:.2g}, Benjamini-Hochberg over {n_tests} topics"
     shares = ""
     if np.isfinite(row["share_early"]) and np.isfinite(row["share_late"]):
-        shares = f"share {row['share_early']:.1%} in {row.pop('_early')} -> {row['share_late']:.1%} in {row.pop('_late')}"
+        shares = f"share {row['share_early']:.1%} in {row.pop('_early')} → {row['share_late']:.1%} in {row.pop('_late')}"
     row.pop("_early", None)
     row.pop("_late", None)
     change = row["change_over_span"]
@@ -555,9 +555,8 @@ def _classify(row: dict, ev: _Evidence, ev_all: _Evidence, q: float, q_all: floa
                 big = fold is not None and fold <= 1 / EMERGING_FOLD
                 clear = fold is None or fold <= 1 / CLEAR_FOLD
                 row["growth_class"] = "fading" if big else ("declining" if clear else "stable")
-            direction = "rose" if rising else "fell"
-            small = " (a clear but small change)" if row["growth_class"] == "stable" else ""
-            row["growth_reason"] = f"its papers come {'later' if rising else 'earlier'} than chance{within}: share {direction}; {detail} ({fdr}){small}"
+            small = "a clear but small change: " if row["growth_class"] == "stable" else ""
+            row["growth_reason"] = f"{small}{detail} ({fdr})"
             return
 
     # Nothing significant within strata. Over all papers?

@@ -393,12 +393,12 @@ def _glance_html(topic_table: pd.DataFrame, coverage: dict, per_side: int = 5) -
     if changes:
         listed = "".join(f"<li>{_e(c.get('sentence', ''))}</li>" for c in changes[:8])
         more = f"<li>… and {len(changes) - 8} more</li>" if len(changes) > 8 else ""
+        moved = (f" {len(explained)} topic(s) whose share moved only because of it are marked "
+                 f"{_badge(growth_stats.COVERAGE)} and left out here." if len(explained) else "")
         coverage_note = (
-            '<div class="coverage-note"><b>The dumps\' coverage changed.</b> Verdicts compare papers within the '
-            f'same primary arXiv category, so these changes move none of them:<ul>{listed}{more}</ul>'
-            + (f"<p class=small>{len(explained)} topic(s) whose share moved only because of this are marked "
-               f"{_badge(growth_stats.COVERAGE)} and left out here.</p>" if len(explained) else "")
-            + "</div>"
+            '<details class="coverage-note"><summary><b>The dumps\' coverage changed</b> '
+            f'({len(changes)} change(s) in which categories were collected). Verdicts compare papers within the '
+            f'same primary arXiv category, so this moves none of them.{moved}</summary><ul>{listed}{more}</ul></details>'
         )
     return (
         '<div class="glance" id="glance"><h3>At a glance</h3>'
