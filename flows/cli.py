@@ -1,7 +1,7 @@
 """The `topictrends` command line.
 
-Exit codes: 0 done; 2 bad input or usage (an input folder that does not exist, no usable dump, a bad option);
-3 the store is busy with another run; 4 bad config.
+Exit codes: 0 done; 2 bad input or usage (an input folder that does not exist, an output or store folder that
+cannot be written, no usable dump, a bad option); 3 the store is busy with another run; 4 bad config.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ configure_prefect_env()  # before anything imports prefect
 EXIT_BAD_INPUT = 2  # also what typer exits with on a bad option
 EXIT_STORE_BUSY = 3
 EXIT_BAD_CONFIG = 4
-EXIT_CODES = ("Exit codes: 0 done, 2 bad input or usage (missing input folder, no usable dump), "
-              "3 store busy with another run, 4 bad config.")
+EXIT_CODES = ("Exit codes: 0 done, 2 bad input or usage (missing input folder, output or store folder not writable, "
+              "no usable dump), 3 store busy with another run, 4 bad config.")
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, epilog=EXIT_CODES,
                   help="Turn folders of paper-listing dumps into topics and their growth over time.")
@@ -69,13 +69,21 @@ def run(
     # A bad config stops the command before anything starts: validating it takes milliseconds (pydantic).
     cfg = _load_config(config, overrides)
     wait_for_server = start_temporary_server()  # then at once: it boots on the other core while the imports load
-    from analytics.store import StoreBusy
-    from flows.pipeline import NoUsableInput, run_pipeline
+    from analytics.outputs import FolderNotWritable, check_writable_folder
 
     input_dir = _absolute(input) or str(cfg.resolve_path(cfg.run.input))
     output_dir = _absolute(output) or str(cfg.resolve_path(cfg.run.output))
     if not Path(input_dir).is_dir():
         _fail(f"error: input folder {input_dir} does not exist or is not a folder", EXIT_BAD_INPUT)
+    # Before the pipeline's imports and the work: outputs and store are only written at the end.
+    try:
+        check_writable_folder(Path(output_dir), "output")
+        check_writable_folder(cfg.resolve_path(cfg.run.store), "store")
+    except FolderNotWritable as error:
+        _fail(f"error: {error}", EXIT_BAD_INPUT)
+    from analytics.store import StoreBusy
+    from flows.pipeline import NoUsableInput, run_pipeline
+
     try:
         wait_for_server()
         summary = run_pipeline(input_dir, output_dir, _absolute(config), overrides)

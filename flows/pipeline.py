@@ -524,6 +524,7 @@ def topictrends_flow(input_dir: str, output_dir: str, config_path: str | None = 
     cfg = load_config(config_path, overrides)
     log = _logger()
     store_dir = cfg.resolve_path(cfg.run.store)
+    check_folders(output_dir, store_dir)
     with open_store(store_dir, wait_seconds=cfg.run.lock_wait_seconds) as store:
         return _run(cfg, store, Path(input_dir), Path(output_dir), log)
 
@@ -544,6 +545,12 @@ def task_runner_for(cfg: Config):
 
 def flow_for(cfg: Config):
     return topictrends_flow.with_options(task_runner=task_runner_for(cfg))
+
+
+def check_folders(output_dir: str | Path, store_dir: str | Path) -> None:
+    """Stop before any work when the outputs or the store could not be written at the end (FolderNotWritable)."""
+    outputs.check_writable_folder(Path(output_dir), "output")
+    outputs.check_writable_folder(Path(store_dir), "store")
 
 
 def run_pipeline(input_dir: str, output_dir: str, config_path: str | None = None,

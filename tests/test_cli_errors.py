@@ -1,5 +1,5 @@
 """Mistakes made when starting a run stop it at once, before any work, with one line naming what is wrong and
-no traceback: a bad config exits 4."""
+no traceback: a bad config exits 4, an output or store folder that cannot be written exits 2."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 import analytics.config
+from analytics.outputs import FolderNotWritable
 from flows import cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,3 +102,56 @@ def test_a_bad_config_stops_run_before_the_prefect_server_starts(tmp_path, input
                                            "--output", str(tmp_path / "out"), "--store", str(tmp_path / "store")])
     assert outcome.exit_code == 4, outcome.output
     assert started == []
+
+
+def _folder_cases(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
+    a_file = tmp_path / "a-file"
+    a_file.write_text("not a folder\n", encoding="utf-8")
+    out, store = tmp_path / "out", tmp_path / "store"
+    return {
+        "output is a file": (["--output", str(a_file), "--store", str(store)],
+                             f"error: output folder {a_file} is a file, not a folder"),
+        "output under a file": (["--output", str(a_file / "out"), "--store", str(store)],
+                                f"error: output folder {a_file / 'out'} cannot be created: {a_file} is a file, "
+                                "not a folder"),
+        "store is a file": (["--output", str(out), "--store", str(a_file)],
+                            f"error: store folder {a_file} is a file, not a folder"),
+        "store under a file": (["--output", str(out), "--store", str(a_file / "store")],
+                               f"error: store folder {a_file / 'store'} cannot be created: {a_file} is a file, "
+                               "not a folder"),
+    }
+
+
+@pytest.mark.parametrize("case", ["output is a file", "output under a file", "store is a file", "store under a file"])
+def test_an_unusable_output_or_store_folder_exits_2_before_any_work(tmp_path, inputs, case) -> None:
+    args, message = _folder_cases(tmp_path)[case]
+    proc = _topictrends("run", "--input", str(inputs), *args)
+    assert proc.returncode == 2, proc.stderr[-3000:]
+    assert _one_line(proc.stderr) == message
+    assert "Embedding" not in proc.stderr and not (tmp_path / "store" / "topictrends.duckdb").exists()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_output_folder_exits_2(tmp_path, inputs) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        proc = _topictrends("run", "--input", str(inputs), "--output", str(locked), "--store", str(tmp_path / "s"))
+    finally:
+        locked.chmod(0o755)
+    assert proc.returncode == 2, proc.stderr[-3000:]
+    assert _one_line(proc.stderr) == f"error: output folder {locked} is not writable: Permission denied"
+
+
+def test_the_flow_called_directly_checks_its_folders_first(tmp_path, inputs) -> None:
+    # As `serve`'s scheduled runs call it: the flow stops before opening the store or reading a dump.
+    from flows.pipeline import topictrends_flow
+
+    a_file = tmp_path / "a-file"
+    a_file.write_text("not a folder\n", encoding="utf-8")
+    store = tmp_path / "store"
+    with pytest.raises(FolderNotWritable) as raised:
+        topictrends_flow(str(inputs), str(a_file / "out"), None, {"run": {"store": str(store)}})
+    assert str(raised.value) == f"output folder {a_file / 'out'} cannot be created: {a_file} is a file, not a folder"
+    assert not store.exists()
