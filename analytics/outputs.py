@@ -24,6 +24,30 @@ _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
+class FolderNotWritable(RuntimeError):
+    """An output or store folder that cannot be created or written."""
+
+
+def check_writable_folder(folder: Path, role: str) -> None:
+    """Create `folder` if needed and write (then remove) a file in it, so that a run which could not save its
+    results stops before doing the work. `role` names the folder in the message ("output", "store")."""
+    folder = Path(folder)
+    existing = next(p for p in (folder, *folder.parents) if p.exists())
+    if not existing.is_dir():
+        if existing == folder:
+            raise FolderNotWritable(f"{role} folder {folder} is a file, not a folder")
+        raise FolderNotWritable(f"{role} folder {folder} cannot be created: {existing} is a file, not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise FolderNotWritable(f"{role} folder {folder} cannot be created: {error.strerror or error}") from None
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-check-"):
+            pass  # removed on close
+    except OSError as error:
+        raise FolderNotWritable(f"{role} folder {folder} is not writable: {error.strerror or error}") from None
+
+
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     """Write to a temporary file beside `path`, then rename: readers see the old file or the new one, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -298,11 +298,16 @@ class Store:
 
 
 @contextmanager
-def open_store(folder: Path, *, wait_seconds: float = 0) -> Iterator[Store]:
-    """Hold the store's lock for a whole run. Waits up to `wait_seconds` for another run to finish."""
+def hold_store_lock(folder: Path, *, wait_seconds: float = 0) -> Iterator[None]:
+    """Hold the store's lock; waits up to `wait_seconds` for another run to finish, then raises StoreBusy.
+
+    Re-entrant within this process: one lock object per store (is_singleton), shared by every thread
+    (thread_local=False), so a caller holding it (run_pipeline, to stop before the flow starts when the store
+    is busy) can run the flow, which takes it again. Other processes wait for it.
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(folder / ".lock"))
+    lock = FileLock(str(folder / ".lock"), is_singleton=True, thread_local=False)
     try:
         lock.acquire(timeout=wait_seconds)
     except Timeout:
@@ -310,11 +315,18 @@ def open_store(folder: Path, *, wait_seconds: float = 0) -> Iterator[Store]:
             f"another topictrends run is using the store {folder} (lock file {folder / '.lock'}); "
             f"waited {wait_seconds:g} s. Try again when it has finished."
         ) from None
-    store = None
     try:
-        store = Store(folder)
-        yield store
+        yield
     finally:
-        if store is not None:
-            store.close()
         lock.release()
+
+
+@contextmanager
+def open_store(folder: Path, *, wait_seconds: float = 0) -> Iterator[Store]:
+    """Hold the store's lock for a whole run. Waits up to `wait_seconds` for another run to finish."""
+    with hold_store_lock(folder, wait_seconds=wait_seconds):
+        store = Store(folder)
+        try:
+            yield store
+        finally:
+            store.close()

@@ -1,4 +1,8 @@
-"""The `topictrends` command line."""
+"""The `topictrends` command line.
+
+Exit codes: 0 done; 2 bad input or usage (an input folder that does not exist, an output or store folder that
+cannot be written, no usable dump, a bad option); 3 the store is busy with another run; 4 bad config.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +11,23 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import NoReturn, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from flows.prefect_env import configure_prefect_env, start_temporary_server
 
 configure_prefect_env()  # before anything imports prefect
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+EXIT_BAD_INPUT = 2  # also what typer exits with on a bad option
+EXIT_STORE_BUSY = 3
+EXIT_BAD_CONFIG = 4
+EXIT_CODES = ("Exit codes: 0 done, 2 bad input or usage (missing input folder, output or store folder not writable, "
+              "no usable dump), 3 store busy with another run, 4 bad config.")
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, epilog=EXIT_CODES,
                   help="Turn folders of paper-listing dumps into topics and their growth over time.")
 console = Console(stderr=True)
 
@@ -30,7 +41,23 @@ def _absolute(path: Optional[Path]) -> Optional[str]:
     return str(path.resolve()) if path is not None else None
 
 
-@app.command()
+def _fail(message: str, code: int) -> NoReturn:
+    """One message in red on stderr, unwrapped (no traceback), then exit with `code`."""
+    console.print(escape(message), style="red", soft_wrap=True, highlight=False)
+    raise typer.Exit(code)
+
+
+def _load_config(config: Optional[Path] = None, overrides: Optional[dict] = None):
+    """The validated config, or exit 4 with the one message naming the file, key, value and what is allowed."""
+    from analytics.config import ConfigError, load_config
+
+    try:
+        return load_config(config, overrides)
+    except ConfigError as error:
+        _fail(str(error), EXIT_BAD_CONFIG)
+
+
+@app.command(epilog=EXIT_CODES)
 def run(
     input: Optional[Path] = typer.Option(None, "--input", "-i", help="Folder of dumps (default from config: data/samples)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Output folder (default from config: out)."),
@@ -38,27 +65,32 @@ def run(
     store: Optional[Path] = typer.Option(None, "--store", help="Store folder reused by reruns (default from config: store)."),
 ) -> None:
     """Run the whole pipeline: parse, dates, embed, topics, trends, report."""
-    wait_for_server = start_temporary_server()  # first: it boots on the other core while the imports below load
-    from analytics.config import load_config
-    from analytics.store import StoreBusy
-    from flows.pipeline import NoUsableInput, run_pipeline
-
     overrides = {"run": {"store": _absolute(store)}} if store is not None else None
-    cfg = load_config(config, overrides)
+    # A bad config stops the command before anything starts: validating it takes milliseconds (pydantic).
+    cfg = _load_config(config, overrides)
+    wait_for_server = start_temporary_server()  # then at once: it boots on the other core while the imports load
+    from analytics.outputs import FolderNotWritable, check_writable_folder
+
     input_dir = _absolute(input) or str(cfg.resolve_path(cfg.run.input))
     output_dir = _absolute(output) or str(cfg.resolve_path(cfg.run.output))
     if not Path(input_dir).is_dir():
-        console.print(f"[red]error:[/red] input folder {input_dir} does not exist or is not a folder")
-        raise typer.Exit(2)
+        _fail(f"error: input folder {input_dir} does not exist or is not a folder", EXIT_BAD_INPUT)
+    # Before the pipeline's imports and the work: outputs and store are only written at the end.
+    try:
+        check_writable_folder(Path(output_dir), "output")
+        check_writable_folder(cfg.resolve_path(cfg.run.store), "store")
+    except FolderNotWritable as error:
+        _fail(f"error: {error}", EXIT_BAD_INPUT)
+    from analytics.store import StoreBusy
+    from flows.pipeline import NoUsableInput, run_pipeline
+
     try:
         wait_for_server()
         summary = run_pipeline(input_dir, output_dir, _absolute(config), overrides)
     except NoUsableInput as error:
-        console.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(2)
+        _fail(f"error: {error}", EXIT_BAD_INPUT)
     except StoreBusy as error:
-        console.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(3)
+        _fail(f"error: {error}", EXIT_STORE_BUSY)
     if summary.get("status") == "unchanged":
         console.print(f"[green]nothing new[/green]: {summary['message']} (same as run {summary['same_as_run']})")
         print(f"Report: {summary['outputs']['report']}")
@@ -75,18 +107,17 @@ def run(
     print(f"Report: {summary['outputs']['report']}")
 
 
-@app.command("evaluate-dates")
+@app.command("evaluate-dates", epilog=EXIT_CODES)
 def evaluate_dates(
     input: Optional[Path] = typer.Option(None, "--input", "-i", help="Folder of dumps (default from config)."),
     output: Optional[Path] = typer.Option(None, "--json", help="Also write the numbers to this JSON file."),
 ) -> None:
     """Hide the stated dates of dated papers, infer them again, and report how often the true date falls in
     the inferred interval and how wide the intervals are (with and without arXiv-id evidence)."""
-    from analytics.config import load_config
     from analytics.date_evaluation import evaluate_dates_for_folder, summary_lines
     from analytics.outputs import write_json
 
-    cfg = load_config()
+    cfg = _load_config()
     folder = input.resolve() if input is not None else cfg.resolve_path(cfg.run.input)
     result = evaluate_dates_for_folder(folder)
     for line in summary_lines(result):
@@ -95,7 +126,7 @@ def evaluate_dates(
         write_json(result, output)
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES)
 def serve(
     input: Optional[Path] = typer.Option(None, "--input", "-i", help="Folder of dumps the scheduled runs read."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Output folder of the scheduled runs."),
@@ -108,8 +139,7 @@ def serve(
 
     Needs a real Prefect server: `prefect server start --host 127.0.0.1` and PREFECT_API_URL set to it.
     """
-
-    from analytics.config import load_config
+    cfg = _load_config(config)  # first: a bad config is reported before the slow imports
     from flows.pipeline import flow_for
 
     if not os.environ.get("PREFECT_API_URL"):
@@ -119,7 +149,6 @@ def serve(
             "  2. PREFECT_API_URL=http://127.0.0.1:4200/api .venv/bin/topictrends serve"
         )
         raise typer.Exit(2)
-    cfg = load_config(config)
     parameters = {
         "input_dir": _absolute(input) or str(cfg.resolve_path(cfg.run.input)),
         "output_dir": _absolute(output) or str(cfg.resolve_path(cfg.run.output)),
@@ -141,20 +170,19 @@ def serve(
     flow_for(cfg).serve(name=cfg.schedule.deployment, schedule=schedule, parameters=parameters)
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES)
 def evaluate(
     run_dir: Optional[Path] = typer.Option(None, "--run", "-r", help="Output folder of a run (default from config: out)."),
     config: Optional[Path] = typer.Option(None, "--config", "-c", help="TOML file overriding config/default.toml."),
 ) -> None:
     """Score a run's topics (coherence, diversity, outliers, sizes, agreement with arXiv categories);
     prints a table and writes evaluation.json into the run folder."""
-    from analytics.config import load_config
     from analytics.evaluation import EVALUATION_FILE, evaluate_run, print_evaluation_table
 
     if run_dir is not None:
         folder = run_dir.resolve()
     else:
-        cfg = load_config(config)
+        cfg = _load_config(config)
         folder = cfg.resolve_path(cfg.run.output)
     try:
         result = evaluate_run(folder)

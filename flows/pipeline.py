@@ -37,7 +37,7 @@ from analytics.embedding import content_hash, load_embedder, paper_text
 from analytics.parsing import read_dump
 from analytics.parsing.reader import open_regular_file
 from analytics.records import ParsedFile, Problem
-from analytics.store import Store, open_store
+from analytics.store import Store, hold_store_lock, open_store
 from analytics.topics import fit_topics
 from analytics.coverage import coverage_changes, coverage_summary, paper_strata
 from analytics.growth import dated_papers, topic_growth
@@ -532,6 +532,7 @@ def topictrends_flow(input_dir: str, output_dir: str, config_path: str | None = 
     cfg = load_config(config_path, overrides)
     log = _logger()
     store_dir = cfg.resolve_path(cfg.run.store)
+    check_folders(output_dir, store_dir)
     with open_store(store_dir, wait_seconds=cfg.run.lock_wait_seconds) as store:
         return _run(cfg, store, Path(input_dir), Path(output_dir), log)
 
@@ -554,11 +555,25 @@ def flow_for(cfg: Config):
     return topictrends_flow.with_options(task_runner=task_runner_for(cfg))
 
 
+def check_folders(output_dir: str | Path, store_dir: str | Path) -> None:
+    """Stop before any work when the outputs or the store could not be written at the end (FolderNotWritable)."""
+    outputs.check_writable_folder(Path(output_dir), "output")
+    outputs.check_writable_folder(Path(store_dir), "store")
+
+
 def run_pipeline(input_dir: str, output_dir: str, config_path: str | None = None,
                  overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Run the flow with the task runner the config asks for."""
+    """Run the flow with the task runner the config asks for.
+
+    The store's lock is taken here, before the flow starts: a busy store raises StoreBusy to the caller, not
+    inside a flow run that Prefect would log as crashed, with a traceback. The flow takes the lock again (it is
+    re-entrant in this process); that is what guards runs that start the flow directly, like `serve`'s.
+    """
     cfg = load_config(config_path, overrides)
-    return flow_for(cfg)(input_dir, output_dir, config_path, overrides)
+    store_dir = cfg.resolve_path(cfg.run.store)
+    check_folders(output_dir, store_dir)
+    with hold_store_lock(store_dir, wait_seconds=cfg.run.lock_wait_seconds):
+        return flow_for(cfg)(input_dir, output_dir, config_path, overrides)
 
 
 def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> dict[str, Any]:

@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 from filelock import FileLock
 
+from analytics.store import StoreBusy
 from flows.pipeline import topictrends_flow
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -200,5 +201,19 @@ def test_second_run_on_a_busy_store_stops_with_a_clear_message(first_run, tmp_pa
         busy = _cli(["run", "--input", str(inputs), "--output", str(tmp_path / "out"), "--store", str(store),
                      "--config", str(config)])
     assert busy.returncode == 3
-    assert "another topictrends run is using the store" in busy.stderr
+    # One line, not a crashed flow run: no Prefect ERROR log, no traceback.
+    assert busy.stderr.strip() == (f"error: another topictrends run is using the store {store} (lock file "
+                                   f"{store / '.lock'}); waited 1 s. Try again when it has finished."), busy.stderr
+    assert "Traceback" not in busy.stderr and "ERROR" not in busy.stderr
+    assert not (tmp_path / "out" / "run.json").exists()
+
+
+def test_flow_started_directly_on_a_busy_store_stops(first_run, tmp_path) -> None:
+    # `serve`'s scheduled runs start the flow itself, not through the command: the flow's own lock guards them.
+    base, inputs, config, _ = first_run
+    store = tmp_path / "store"
+    shutil.copytree(base / "store", store)
+    with FileLock(str(store / ".lock")):  # as another run holds it
+        with pytest.raises(StoreBusy, match="another topictrends run is using the store"):
+            _run(inputs, tmp_path / "out", store, config)
     assert not (tmp_path / "out" / "run.json").exists()
