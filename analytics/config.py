@@ -282,11 +282,12 @@ def _allowed(annotation: Any, metadata: list[Any], key: str) -> str:
         noun = "an integer" if annotation is int else "a number"
         low = next((m.ge for m in metadata if getattr(m, "ge", None) is not None), None)
         high = next((m.le for m in metadata if getattr(m, "le", None) is not None), None)
-        if low is not None and high is not None:
+        above = next((m.gt for m in metadata if getattr(m, "gt", None) is not None), None)
+        below = next((m.lt for m in metadata if getattr(m, "lt", None) is not None), None)
+        bounds = [f">= {low}" if low is not None else "", f"> {above}" if above is not None else "",
+                  f"<= {high}" if high is not None else "", f"< {below}" if below is not None else ""]
+        bounds = [b for b in bounds if b]
+        if low is not None and high is not None and len(bounds) == 2:
             return f"{noun} from {low} to {high}"
-        if low is not None:
-            return f"{noun} >= {low}"
-        if high is not None:
-            return f"{noun} <= {high}"
-        return noun
+        return f"{noun} {' and '.join(bounds)}" if bounds else noun
     return getattr(annotation, "__name__", str(annotation))
