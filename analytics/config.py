@@ -44,6 +44,7 @@ class DatesConfig(_Section):
     include_inferred: bool = True
     trend_kinds: list[str] = Field(default_factory=lambda: ["published", "listed"])
     evidence_table: str = "config/date_evidence.toml"
+    gap_table: str = "config/date_gaps.toml"
 
 
 class EmbeddingConfig(_Section):

@@ -63,7 +63,13 @@ def test_update_days_stay_when_publication_is_hidden(tmp_path):
     path = tmp_path / "snap.jsonl"
     path.write_text(json.dumps(line) + "\n")
     remaining = stated_without_publication(read_dump(path))
-    assert [(i.date, i.kind) for i in remaining.values()] == [("2008-11-26", "updated")]
+    # the latest version's day, not the later metadata update_date (2008-11-26)
+    assert [(i.date, i.kind, i.version, i.metadata_update) for i in remaining.values()] == [
+        ("2007-07-24", "updated", 2, False)]
+    line["versions"] = line["versions"][:1]  # never revised: with v1 hidden only the metadata day is left
+    path.write_text(json.dumps(line) + "\n")
+    remaining = stated_without_publication(read_dump(path))
+    assert [(i.date, i.kind, i.metadata_update) for i in remaining.values()] == [("2008-11-26", "updated", True)]
 
 
 def test_folder_of_daily_listings(tmp_path):
