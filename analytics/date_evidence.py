@@ -445,6 +445,8 @@ def load_gap_table(table: str | Path | RevisionGaps | None = None) -> RevisionGa
                                                   int(raw["median_days"]), days)
         except KeyError as exc:
             raise ValueError(f"{path}: revision_gap.{name} has no {exc.args[0]}") from exc
+        if distributions[name].papers < 1:
+            raise ValueError(f"{path}: revision_gap.{name} was learned from no papers")
     return RevisionGaps(levels, distributions["all"], distributions["revised"], str(path))
 
 

@@ -76,6 +76,8 @@ def test_bundled_gap_table_loads_with_its_figures():
     ("[revision_gap]\nquantile_levels = [0.5, 0.9]\n[revision_gap.all]\npapers = 3\nnever_revised = 1\n"
      "median_days = 0\nquantile_days = [0, 10]\n", "no \\[revision_gap.revised\\] table"),
     ("[revision_gap\n", "not valid TOML"),
+    ("[revision_gap]\nquantile_levels = [0.5, 0.9]\n[revision_gap.all]\npapers = 0\nnever_revised = 0\n"
+     "median_days = 0\nquantile_days = [0, 10]\n", "learned from no papers"),
 ])
 def test_bad_gap_tables_name_the_file_and_the_problem(tmp_path, broken, message):
     path = tmp_path / "gaps.toml"
