@@ -229,7 +229,8 @@ def _summary(scored: pd.DataFrame, tolerance_days: int, brief: bool = False) -> 
         "coverage": round(float(got["inside"].mean()), 4) if len(got) else None,
         f"coverage_within_{tolerance_days}_days": round(float(got["near"].mean()), 4) if len(got) else None,
         # share of inferred intervals narrow enough for trends to count them (dates_for_trends)
-        "share_trend_ready": round(sum(w <= TREND_MAX_INTERVAL_DAYS for w in widths) / len(widths), 4) if widths else None,
+        "share_trend_ready": round(sum(w <= TREND_MAX_INTERVAL_DAYS for w in widths) / len(widths), 4)
+        if widths else None,
         "median_width_days": statistics.median(widths) if widths else None,
         "mean_width_days": round(statistics.fmean(widths), 1) if widths else None,
         "median_error_days": statistics.median(errors) if errors else None,
@@ -276,9 +277,10 @@ def evaluate_dates_for_folder(folder: Path | str, *, evidence_table: str | Path 
 
     Returns {"folder", "files", "records", "papers", "revision_days", "coverage": {"before", "after"}
     (see `coverage_summary`), "with_arxiv_id": {...}, "text_only": {...}, and when records carry version
-    numbers "text_only_no_versions": {...}} where the last ones come from `compare_point_estimates`. When no paper has a last-revision day the gap changes nothing: "before" is
-    then the same run as "after". Capture days of daily listing files equal their listing day (the truth),
-    so they are replaced by the collection horizon (the latest day in the folder).
+    numbers "text_only_no_versions": {...}} where the last ones come from `compare_point_estimates`.
+    When no paper has a last-revision day the gap changes nothing: "before" is then the same run as "after".
+    Capture days of daily listing files equal their listing day (the truth), so they are replaced by the
+    collection horizon (the latest day in the folder).
     """
     from analytics.dedupe import merge_records  # the parser's modules; imported here to keep dates independent
     from analytics.parsing import read_dump
@@ -400,7 +402,8 @@ def summary_lines(result: dict[str, Any]) -> list[str]:
         paired = result[label]["last_revision"]
         if paired.get("papers"):
             lines.append(
-                f"     ending at a last revision: {paired['papers']:,} papers ({paired['dated_before']:,} dated before): "
+                f"     ending at a last revision: {paired['papers']:,} papers "
+                f"({paired['dated_before']:,} dated before): "
                 f"inside {_pct(paired['coverage_before'])} -> {_pct(paired['coverage_after'])}, width median "
                 f"{_days(paired['median_width_days_before'])} -> {_days(paired['median_width_days_after'])}, "
                 f"point error median {_days(paired['median_error_days_before'])} -> "

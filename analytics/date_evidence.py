@@ -466,7 +466,8 @@ def revision_bounds(day: date, version: int | None, gaps: RevisionGaps, note: st
     level = CONFIDENCE["revision_gap"]
     distribution, whom = (gaps.revised, "revised arXiv papers (version 2 or later)") if version and version > 1 \
         else (gaps.all, "arXiv papers")
-    never = f", {distribution.never_revised / distribution.papers:.0%} never revised" if distribution is gaps.all else ""
+    never = (f", {distribution.never_revised / distribution.papers:.0%} never revised"
+             if distribution is gaps.all else "")
     basis = (f"median gap from first release to last revision over {distribution.papers} {whom}{never}, "
              f"{Path(gaps.source).name}")
     upper = Bound(None, day, "updated", CONFIDENCE["updated"], note,
