@@ -69,6 +69,7 @@ class DatesConfig(_Section):
     trend_kinds: list[Literal["published", "updated", "listed", "captured"]] = Field(
         default_factory=lambda: ["published", "listed"], min_length=1)
     evidence_table: str = "config/date_evidence.toml"
+    gap_table: str = "config/date_gaps.toml"
 
 
 class EmbeddingConfig(_Section):

@@ -18,11 +18,13 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from analytics.date_evidence import ARXIV_ID_IN_TEXT
+from analytics.date_evidence import ARXIV_ID_IN_TEXT, RevisionGaps
 from analytics.dates import assign_dates, date_coverage, file_dates, stated_dates
 from analytics.records import DateInfo, ParsedFile
 
 TRUTH_KINDS = ("published", "listed")
+# dates_for_trends leaves out inferred dates whose interval is wider than this (its default max_interval_days)
+TREND_MAX_INTERVAL_DAYS = 400
 
 
 def _day(value: str) -> date | None:
@@ -62,6 +64,8 @@ def evaluate_date_inference(
     truth_kinds: tuple[str, ...] = TRUTH_KINDS,
     tolerance_days: int = 7,
     stated_without_truth: dict[str, DateInfo] | None = None,
+    gap_table: str | Path | RevisionGaps | None = None,
+    use_revision_gaps: bool = True,
 ) -> dict[str, Any]:
     """Hide the stated days of dated papers, infer, and report how well the inference recovers them.
 
@@ -73,11 +77,93 @@ def evaluate_date_inference(
     that only have a lower bound, as in production.
     `stated_without_truth`: what the dumps still say once publication/listing dates are removed (e.g. a
     record's last-update day); used for the hidden papers' copies (see `stated_without_publication`).
+    `gap_table` / `use_revision_gaps`: as in `assign_dates` (the learned gap before a last revision).
 
     Returns counts, `share_inferred` (papers that get an inferred date), `coverage` (true day inside
     the interval, among inferred), `coverage_within_tolerance`, interval width and point error in days
     (median/mean), and the same split by evidence source.
     """
+    hidden = _hide_truth(papers_with_stated, stated, capture_dates=capture_dates, horizon=horizon,
+                         hide_arxiv_id=hide_arxiv_id, truth_kinds=truth_kinds,
+                         stated_without_truth=stated_without_truth)
+    if hidden is None:
+        return {"papers": int(len(papers_with_stated)), "evaluated": 0,
+                "note": "no paper has a stated day to hide"}
+    truth, evaluated, hidden_stated, horizon = hidden
+    inferred = assign_dates(evaluated, hidden_stated, capture_dates=capture_dates, evidence_table=evidence_table,
+                            infer=True, horizon=horizon, gap_table=gap_table, use_revision_gaps=use_revision_gaps)
+    scored = _scored(truth, inferred, tolerance_days)
+    return _summary_with_sources(scored, tolerance_days) | {
+        "papers": int(len(papers_with_stated)),
+        "hide_arxiv_id": hide_arxiv_id,
+        "horizon": horizon or "",
+        "truth_kinds": list(truth_kinds),
+    }
+
+
+def compare_point_estimates(
+    papers_with_stated: pd.DataFrame,
+    stated: dict[str, DateInfo],
+    *,
+    capture_dates: dict[str, str] | None = None,
+    evidence_table: str | Path | list | None = None,
+    horizon: str | None = None,
+    hide_arxiv_id: bool = False,
+    truth_kinds: tuple[str, ...] = TRUTH_KINDS,
+    tolerance_days: int = 7,
+    stated_without_truth: dict[str, DateInfo] | None = None,
+    gap_table: str | Path | RevisionGaps | None = None,
+) -> dict[str, Any]:
+    """`evaluate_date_inference` twice on the same hidden papers: before (midpoints, no learned gap) and after
+    (the learned gap before a last revision), plus `last_revision`: the papers whose interval after ends at
+    a last-revision day, with their point error and interval before and after, compared paper by paper.
+    """
+    hidden = _hide_truth(papers_with_stated, stated, capture_dates=capture_dates, horizon=horizon,
+                         hide_arxiv_id=hide_arxiv_id, truth_kinds=truth_kinds,
+                         stated_without_truth=stated_without_truth)
+    if hidden is None:
+        empty = {"papers": int(len(papers_with_stated)), "evaluated": 0, "note": "no paper has a stated day to hide"}
+        return {"before": empty, "after": empty, "last_revision": {"papers": 0}}
+    truth, evaluated, hidden_stated, horizon = hidden
+    meta = {"papers": int(len(papers_with_stated)), "hide_arxiv_id": hide_arxiv_id, "horizon": horizon or "",
+            "truth_kinds": list(truth_kinds)}
+    scored = {}
+    for label, use_gaps in (("before", False), ("after", True)):
+        inferred = assign_dates(evaluated, hidden_stated, capture_dates=capture_dates, evidence_table=evidence_table,
+                                infer=True, horizon=horizon, gap_table=gap_table, use_revision_gaps=use_gaps)
+        scored[label] = _scored(truth, inferred, tolerance_days)
+    result = {label: _summary_with_sources(frame, tolerance_days) | meta for label, frame in scored.items()}
+    result["last_revision"] = _paired_last_revision(scored["before"], scored["after"])
+    return result
+
+
+def _paired_last_revision(before: pd.DataFrame, after: pd.DataFrame) -> dict[str, Any]:
+    """Papers whose interval (after) ends at a last revision: the same papers before and after."""
+    closed = after["got"] & after["source"].str.split("+").map(lambda parts: "updated" in parts)
+    both = closed & before["got"]
+
+    def median(values: pd.Series) -> float | None:
+        values = values.dropna()
+        return float(statistics.median(values)) if len(values) else None
+
+    return {
+        "papers": int(closed.sum()),
+        "dated_before": int(both.sum()),  # the rest had no inferred publication date before (an update day only)
+        "coverage_before": round(float(before.loc[both, "inside"].mean()), 4) if both.any() else None,
+        "coverage_after": round(float(after.loc[closed, "inside"].mean()), 4) if closed.any() else None,
+        "median_width_days_before": median(before.loc[both, "width"]),
+        "median_width_days_after": median(after.loc[closed, "width"]),
+        "median_error_days_before": median(before.loc[both, "error"]),
+        "median_error_days_after_same_papers": median(after.loc[both, "error"]),
+        "median_error_days_after": median(after.loc[closed, "error"]),
+        "mean_error_days_before": round(float(before.loc[both, "error"].mean()), 1) if both.any() else None,
+        "mean_error_days_after_same_papers": round(float(after.loc[both, "error"].mean()), 1) if both.any() else None,
+    }
+
+
+def _hide_truth(papers_with_stated: pd.DataFrame, stated: dict[str, DateInfo], *, capture_dates, horizon,
+                hide_arxiv_id: bool, truth_kinds: tuple[str, ...], stated_without_truth):
+    """(true days, papers to date, what the dumps still say, horizon), or None when no paper has a stated day."""
     truth_run = assign_dates(papers_with_stated, stated, infer=False)
     is_truth = (
         truth_run["date_kind"].isin(truth_kinds)
@@ -86,9 +172,7 @@ def evaluate_date_inference(
     )
     truth = truth_run.loc[is_truth, "published"]
     if truth.empty:
-        return {"papers": int(len(papers_with_stated)), "evaluated": 0,
-                "note": "no paper has a stated day to hide"}
-
+        return None
     evaluated = papers_with_stated.loc[truth.index]
     hidden_refs = {str(ref) for refs in evaluated["sources"] for ref in (refs if isinstance(refs, (list, tuple)) else [])}
     hidden_stated = {ref: info for ref, info in stated.items() if ref not in hidden_refs}
@@ -100,17 +184,11 @@ def evaluate_date_inference(
     if horizon is None:
         days = [info.high or info.date for info in stated.values()] + list((capture_dates or {}).values())
         horizon = max((d for d in days if d), default=None)
-    inferred = assign_dates(evaluated, hidden_stated, capture_dates=capture_dates,
-                            evidence_table=evidence_table, infer=True, horizon=horizon)
-    return _score(truth, inferred, tolerance_days) | {
-        "papers": int(len(papers_with_stated)),
-        "hide_arxiv_id": hide_arxiv_id,
-        "horizon": horizon or "",
-        "truth_kinds": list(truth_kinds),
-    }
+    return truth, evaluated, hidden_stated, horizon
 
 
-def _score(truth: pd.Series, inferred: pd.DataFrame, tolerance_days: int) -> dict[str, Any]:
+def _scored(truth: pd.Series, inferred: pd.DataFrame, tolerance_days: int) -> pd.DataFrame:
+    """One row per hidden paper: did it get an inferred date, is the true day inside, width, point error."""
     rows = []
     for index, true_text in truth.items():
         row = inferred.loc[index]
@@ -128,7 +206,10 @@ def _score(truth: pd.Series, inferred: pd.DataFrame, tolerance_days: int) -> dic
             "confidence": float(row["date_confidence"]) if got else None,
             "bounded_only": (not got) and bool(row["date_low"] or row["date_high"]),
         })
-    scored = pd.DataFrame(rows)
+    return pd.DataFrame(rows, index=truth.index).astype({"width": float, "error": float})
+
+
+def _summary_with_sources(scored: pd.DataFrame, tolerance_days: int) -> dict[str, Any]:
     result = _summary(scored, tolerance_days)
     result["by_source"] = {
         source: _summary(group, tolerance_days, brief=True)
@@ -139,14 +220,17 @@ def _score(truth: pd.Series, inferred: pd.DataFrame, tolerance_days: int) -> dic
 
 def _summary(scored: pd.DataFrame, tolerance_days: int, brief: bool = False) -> dict[str, Any]:
     got = scored[scored["got"]]
-    widths = [w for w in got["width"] if w is not None]
-    errors = [e for e in got["error"] if e is not None]
+    widths = got["width"].dropna().tolist()
+    errors = got["error"].dropna().tolist()
     summary: dict[str, Any] = {
         "evaluated": int(len(scored)),
         "inferred": int(len(got)),
         "share_inferred": round(len(got) / len(scored), 4) if len(scored) else 0.0,
         "coverage": round(float(got["inside"].mean()), 4) if len(got) else None,
         f"coverage_within_{tolerance_days}_days": round(float(got["near"].mean()), 4) if len(got) else None,
+        # share of inferred intervals narrow enough for trends to count them (dates_for_trends)
+        "share_trend_ready": round(sum(w <= TREND_MAX_INTERVAL_DAYS for w in widths) / len(widths), 4)
+        if widths else None,
         "median_width_days": statistics.median(widths) if widths else None,
         "mean_width_days": round(statistics.fmean(widths), 1) if widths else None,
         "median_error_days": statistics.median(errors) if errors else None,
@@ -186,13 +270,17 @@ def _read_folder(folder: Path, read_dump: Callable[[Path], ParsedFile]) -> list[
 
 
 def evaluate_dates_for_folder(folder: Path | str, *, evidence_table: str | Path | list | None = None,
+                              gap_table: str | Path | RevisionGaps | None = None,
                               tolerance_days: int = 7) -> dict[str, Any]:
-    """Read every dump in `folder`, date its papers, and evaluate inference with and without arXiv ids.
+    """Read every dump in `folder`, date its papers, and evaluate inference with and without arXiv ids,
+    before (midpoints, no learned gap) and after (the learned gap before a last revision).
 
-    Returns {"folder", "files", "records", "papers", "coverage" (stated/inferred/undated with inference
-    on), "with_arxiv_id": {...}, "text_only": {...}} where the last two come from
-    `evaluate_date_inference`. Capture days of daily listing files equal their listing day (the truth),
-    so they are replaced by the collection horizon (the latest day in the folder).
+    Returns {"folder", "files", "records", "papers", "revision_days", "coverage": {"before", "after"}
+    (see `coverage_summary`), "with_arxiv_id": {...}, "text_only": {...}, and when records carry version
+    numbers "text_only_no_versions": {...}} where the last ones come from `compare_point_estimates`.
+    When no paper has a last-revision day the gap changes nothing: "before" is then the same run as "after".
+    Capture days of daily listing files equal their listing day (the truth), so they are replaced by the
+    collection horizon (the latest day in the folder).
     """
     from analytics.dedupe import merge_records  # the parser's modules; imported here to keep dates independent
     from analytics.parsing import read_dump
@@ -210,56 +298,122 @@ def evaluate_dates_for_folder(folder: Path | str, *, evidence_table: str | Path 
             capture_dates[parsed.file] = fdates.capture.isoformat()
     records = [record for parsed in parsed_files for record in parsed.records]
     papers = merge_records(records)
-    dated = assign_dates(papers, stated, capture_dates=capture_dates, evidence_table=evidence_table)
+    revision_refs = {ref for infos in (stated, without_publication) for ref, info in infos.items()
+                     if info.kind == "updated" and not info.metadata_update}
+    dated_after = assign_dates(papers, stated, capture_dates=capture_dates, evidence_table=evidence_table,
+                               gap_table=gap_table)
+    dated_before = dated_after if not revision_refs else assign_dates(
+        papers, stated, capture_dates=capture_dates, evidence_table=evidence_table, use_revision_gaps=False)
     result: dict[str, Any] = {
         "folder": str(folder),
         "files": len(parsed_files),
         "records": len(records),
         "papers": int(len(papers)),
-        "coverage": date_coverage(dated)["overall"],
+        "revision_days": len(revision_refs),
+        "coverage": {"before": coverage_summary(dated_before), "after": coverage_summary(dated_after)},
     }
-    for label, hide in (("with_arxiv_id", False), ("text_only", True)):
-        result[label] = evaluate_date_inference(
-            papers, stated, capture_dates=capture_dates, evidence_table=evidence_table,
-            hide_arxiv_id=hide, tolerance_days=tolerance_days, stated_without_truth=without_publication,
-        )
+    # A listing sorted by update day says nothing of versions: with the numbers hidden too, the gap over all
+    # papers applies, as it does to such listings (only evaluated when some record has a version number).
+    without_versions = {ref: replace(info, version=None) for ref, info in without_publication.items()}
+    modes = [("with_arxiv_id", False, without_publication), ("text_only", True, without_publication)]
+    if without_versions != without_publication:
+        modes.append(("text_only_no_versions", True, without_versions))
+    for label, hide, remaining in modes:
+        common = dict(capture_dates=capture_dates, evidence_table=evidence_table, hide_arxiv_id=hide,
+                      tolerance_days=tolerance_days, stated_without_truth=remaining, gap_table=gap_table)
+        if revision_refs:
+            result[label] = compare_point_estimates(papers, stated, **common)
+        else:  # no last-revision day anywhere: both rules give the same dates, so run once
+            after = evaluate_date_inference(papers, stated, **common)
+            result[label] = {"before": after, "after": after, "last_revision": {"papers": 0}}
     return result
 
 
-def _fmt(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:.1%}" if value <= 1 else f"{value:,.1f}"
-    return f"{value:,}" if isinstance(value, int) else str(value)
+def coverage_summary(dated: pd.DataFrame) -> dict[str, Any]:
+    """`date_coverage` counts (stated / inferred / undated) plus what they are worth for trends:
+    `stated_update_only` stated days that are only a last update (not a publication day),
+    `inferred_trend_ready` inferred intervals narrow enough for trends to count them, and
+    `share_dated` the share of papers with a date or interval."""
+    overall = date_coverage(dated)["overall"]
+    has_date = dated["published"].fillna("").astype(str) != ""
+    inferred = dated["date_inferred"].fillna(False).astype(bool)
+    low = pd.to_datetime(dated["date_low"].replace("", None), errors="coerce")
+    high = pd.to_datetime(dated["date_high"].replace("", None), errors="coerce")
+    width = (high - low).dt.days + 1
+    overall["stated_update_only"] = int((has_date & ~inferred & (dated["date_kind"] == "updated")).sum())
+    overall["inferred_trend_ready"] = int((has_date & inferred & (width <= TREND_MAX_INTERVAL_DAYS)).sum())
+    overall["share_dated"] = round((overall["stated"] + overall["inferred"]) / overall["papers"], 4) \
+        if overall["papers"] else 0.0
+    return overall
+
+
+def _pct(value: Any) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+def _days(value: Any) -> str:
+    return "-" if value is None else f"{value:,.0f} d" if float(value).is_integer() else f"{value:,.1f} d"
+
+
+def _count(value: Any) -> str:
+    return "-" if value is None else f"{value:,}"
 
 
 def summary_lines(result: dict[str, Any]) -> list[str]:
-    """Human-readable lines for an `evaluate_dates_for_folder` result (CLI and bench)."""
-    coverage = result["coverage"]
+    """Human-readable lines for an `evaluate_dates_for_folder` result (CLI and bench): before is the midpoint
+    of every interval without the learned gap, after the learned gap before a last revision."""
+    before, after = result["coverage"]["before"], result["coverage"]["after"]
     seconds = f", {result['seconds']:.0f} s" if "seconds" in result else ""
     lines = [
         f"== {result['folder']}  ({result['files']} files, {result['records']:,} records, "
-        f"{result['papers']:,} papers{seconds})",
-        f"   dates with inference on: stated {coverage['stated']:,}, inferred {coverage['inferred']:,}, "
-        f"undated {coverage['undated']:,}  (kinds {coverage['by_kind']})",
+        f"{result['papers']:,} papers{seconds}; {result['revision_days']:,} records with a last-revision day)",
+        f"   {'date coverage':<44}{'before (midpoint)':>20}{'after (learned gap)':>22}",
     ]
-    for label in ("with_arxiv_id", "text_only"):
-        r = result[label]
-        if not r.get("evaluated"):
-            lines.append(f"   {label}: nothing to evaluate ({r.get('note', '')})")
+
+    def row(label: str, key: str, fmt=_count, b: dict = before, a: dict = after) -> str:
+        return f"   {label:<44}{fmt(b.get(key)):>20}{fmt(a.get(key)):>22}"
+
+    lines += [
+        row("date or interval", "share_dated", _pct),
+        row("  stated", "stated"),
+        row("    of which only a last-update day", "stated_update_only"),
+        row("  inferred", "inferred"),
+        row(f"    of which at most {TREND_MAX_INTERVAL_DAYS} days wide (in trends)", "inferred_trend_ready"),
+        row("  undated", "undated"),
+    ]
+    for label, title in (("with_arxiv_id", "hidden stated days, arXiv ids kept"),
+                         ("text_only", "hidden stated days, arXiv ids hidden too"),
+                         ("text_only_no_versions", "hidden stated days, arXiv ids and version numbers hidden")):
+        if label not in result:
             continue
-        tolerance_key = next(k for k in r if k.startswith("coverage_within_"))
-        lines.append(
-            f"   {label:>13}: hid {r['evaluated']:,} stated days; got an inferred date {_fmt(r['share_inferred'])}; "
-            f"true day inside interval {_fmt(r['coverage'])} (within {tolerance_key.split('_')[2]} days "
-            f"{_fmt(r[tolerance_key])}); width median {_fmt(r['median_width_days'])} d, mean "
-            f"{_fmt(r['mean_width_days'])} d; point error median {_fmt(r['median_error_days'])} d, mean "
-            f"{_fmt(r['mean_error_days'])} d; mean claimed confidence {_fmt(r['mean_confidence'])}"
-        )
-        for source, s in sorted(r["by_source"].items(), key=lambda kv: -kv[1]["evaluated"]):
+        b, a = result[label]["before"], result[label]["after"]
+        if not a.get("evaluated"):
+            lines.append(f"   {title}: nothing to evaluate ({a.get('note', '')})")
+            continue
+        lines += [
+            f"   {title} ({a['evaluated']:,} papers)",
+            row("  got an inferred date", "share_inferred", _pct, b, a),
+            row("  true day inside the interval", "coverage", _pct, b, a),
+            row("  median interval width", "median_width_days", _days, b, a),
+            row(f"  intervals at most {TREND_MAX_INTERVAL_DAYS} days wide", "share_trend_ready", _pct, b, a),
+            row("  point error, median", "median_error_days", _days, b, a),
+            row("  point error, mean", "mean_error_days", _days, b, a),
+        ]
+        paired = result[label]["last_revision"]
+        if paired.get("papers"):
             lines.append(
-                f"   {'':>13}  {source:<32} n={s['evaluated']:>6,}  inside {_fmt(s['coverage']):>6}  "
-                f"width median {_fmt(s['median_width_days']):>7} d  error median {_fmt(s['median_error_days'])} d"
+                f"     ending at a last revision: {paired['papers']:,} papers "
+                f"({paired['dated_before']:,} dated before): "
+                f"inside {_pct(paired['coverage_before'])} -> {_pct(paired['coverage_after'])}, width median "
+                f"{_days(paired['median_width_days_before'])} -> {_days(paired['median_width_days_after'])}, "
+                f"point error median {_days(paired['median_error_days_before'])} -> "
+                f"{_days(paired['median_error_days_after_same_papers'])} on the same papers "
+                f"({_days(paired['median_error_days_after'])} on all {paired['papers']:,}), mean "
+                f"{_days(paired['mean_error_days_before'])} -> {_days(paired['mean_error_days_after_same_papers'])}"
+            )
+        for source, s in sorted(a["by_source"].items(), key=lambda kv: -kv[1]["evaluated"]):
+            lines.append(
+                f"     after, {source:<32} n={s['evaluated']:>6,}  inside {_pct(s['coverage']):>6}  "
+                f"width median {_days(s['median_width_days']):>9}  error median {_days(s['median_error_days'])}"
             )
     return lines

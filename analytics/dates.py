@@ -7,7 +7,9 @@ Three steps:
    the file's context and are marked inferred.
 2. `assign_dates(papers, stated)`: pick one date per paper among its copies (publication beats last
    update beats listing day); for papers with no stated publication date, combine evidence (arXiv id,
-   years and known models in the text, update/capture days as upper bounds) into an interval.
+   years and known models in the text, update/capture days as upper bounds, the learned gap between
+   first release and last revision) into an interval. A point estimate inside an interval that ends at
+   a last revision is the learned median gap before it (config/date_gaps.toml); otherwise the middle.
 3. `date_coverage(papers)`: how many papers are dated by the dumps, inferred, or undated.
 
 Inferred dates are never presented as stated: `date_inferred` says which is which.
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterable
@@ -28,13 +30,16 @@ from analytics.date_evidence import (
     CONFIDENCE,
     Bound,
     EvidenceEntry,
+    RevisionGaps,
     arxiv_id_bound,
     cited_arxiv_bound,
     combine_bounds,
     evidence_table_bound,
     load_evidence_table,
+    load_gap_table,
     month_range,
     own_arxiv_id,
+    revision_bounds,
     text_year_bound,
 )
 from analytics.records import DateInfo, ParsedFile, Record
@@ -354,19 +359,33 @@ def _field_dates(record: Record) -> list[DateInfo]:
         ("publicationDate", "published", "Semantic Scholar publicationDate"),
         ("publication_date", "published", "publication date"),
         ("updated", "updated", "arXiv updated (latest version)"),
-        ("update_date", "updated", "arXiv update_date"),
+        ("update_date", "updated", "arXiv update_date (last metadata change)"),
     ):
         written = parse_written_date(extra.get(key)) if extra.get(key) not in (None, "") else None
         if written and written.year:
-            infos.append(_info_from_written(written, kind, "dump", what))
-    if last and last != v1 and len(extra["versions"]) > 1 and not any(i.kind == "updated" for i in infos):
+            info = _info_from_written(written, kind, "dump", what)
+            if key == "updated":  # the arXiv API's <updated> is the latest version's day; the entry id has its number
+                info = replace(info, version=_version_number(extra.get("version")))
+            elif key == "update_date":
+                info = replace(info, metadata_update=True)
+            infos.append(info)
+    if last and last != v1 and len(extra["versions"]) > 1:
+        # The latest version's day: a real revision day, and no later than update_date (best_info takes the earlier).
         infos.append(DateInfo(last.isoformat(), "updated", "dump", "day", last.isoformat(), last.isoformat(),
-                              note="arXiv latest version (versions)"))
+                              note="arXiv latest version (versions)", version=len(extra["versions"])))
     if not any(i.kind == "published" for i in infos) and extra.get("year") not in (None, ""):
         written = parse_written_date(extra.get("year"))
         if written and written.year and written.precision == "year":
             infos.append(_info_from_written(written, "published", "dump", "Semantic Scholar year"))
     return infos
+
+
+def _version_number(value: Any) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number >= 1 else None
 
 
 def _default_kind(parsed: ParsedFile) -> str:
@@ -515,6 +534,8 @@ def assign_dates(
     evidence_table: str | Path | list | None = None,
     infer: bool = True,
     horizon: str | None = None,
+    gap_table: str | Path | RevisionGaps | None = None,
+    use_revision_gaps: bool = True,
 ) -> pd.DataFrame:
     """One date per paper with its meaning and provenance (see module doc). Returns a copy of `papers`.
 
@@ -523,13 +544,19 @@ def assign_dates(
     `infer=False` keeps only dates the dumps state.
     `horizon`: ISO day by which all dumps were collected; default: the latest date anywhere in the input.
     It closes intervals that have only a lower bound.
+    `gap_table`: the learned gap from first release to last revision (TOML path, RevisionGaps, or None for
+    config/date_gaps.toml). A paper whose last revision is known gets an interval reaching back the gap 90%
+    of papers stay within, and its point estimate is the last revision minus the median gap.
+    `use_revision_gaps=False` leaves the gap out (last revisions are plain upper bounds, points are midpoints),
+    as before the table existed; the evaluation compares the two.
     """
     out = papers.copy()
     entries = load_evidence_table(evidence_table) if infer else []
+    gaps = load_gap_table(gap_table) if infer and use_revision_gaps else None
     captures = {name: d for name, value in (capture_dates or {}).items() if (d := _as_date(value))}
     horizon_day = _as_date(horizon) or _horizon(stated, captures)
     rows = [
-        _date_one_paper(row, stated, captures, entries, horizon_day, infer)
+        _date_one_paper(row, stated, captures, entries, horizon_day, infer, gaps)
         # plain dicts of the columns dating reads: much faster than iterrows, or than all columns
         for row in out[[c for c in _DATING_COLUMNS if c in out.columns]].to_dict("records")
     ]
@@ -553,7 +580,8 @@ def _horizon(stated: dict[str, DateInfo], captures: dict[str, date]) -> date | N
 
 
 def _date_one_paper(row: dict[str, Any], stated: dict[str, DateInfo], captures: dict[str, date],
-                    entries: list[EvidenceEntry], horizon: date | None, infer: bool) -> dict[str, Any]:
+                    entries: list[EvidenceEntry], horizon: date | None, infer: bool,
+                    gaps: RevisionGaps | None = None) -> dict[str, Any]:
     sources = [str(s) for s in _as_list(row.get("sources"))]
     copies = {ref: stated[ref] for ref in sources if ref in stated}
 
@@ -570,9 +598,19 @@ def _date_one_paper(row: dict[str, Any], stated: dict[str, DateInfo], captures: 
 
     # Upper bounds: publication is on or before the last update, a listing day, and each capture day.
     uppers: list[Bound] = []
+    gap_lowers: list[Bound] = []  # how far before a last revision the first release can lie (learned gap)
     for ref, info in updated:
-        uppers.append(Bound(None, _as_date(info.low or info.date), "updated", CONFIDENCE["updated"],
-                            f"last updated {info.date} ({ref})"))
+        day = _as_date(info.low or info.date)
+        if info.metadata_update and gaps is not None:
+            # a metadata change (OAI update_date) comes any time after release: a plain upper bound, no learned gap
+            uppers.append(Bound(None, day, "update_date", CONFIDENCE["update_date"],
+                                f"metadata last changed {info.date} ({ref})"))
+        elif gaps is not None and day is not None:
+            upper, lower = revision_bounds(day, info.version, gaps, f"last updated {info.date} ({ref})")
+            uppers.append(upper)
+            gap_lowers.append(lower)
+        else:
+            uppers.append(Bound(None, day, "updated", CONFIDENCE["updated"], f"last updated {info.date} ({ref})"))
     for ref, info in listed:
         uppers.append(Bound(None, _as_date(info.date), "listed", CONFIDENCE["listed"], f"listed {info.date} ({ref})"))
     for ref, info in captured:
@@ -586,7 +624,7 @@ def _date_one_paper(row: dict[str, Any], stated: dict[str, DateInfo], captures: 
 
     if infer and not listed:  # a listing day is kept as such (see module doc)
         limits = [b.high for b in uppers if b.high] + ([horizon] if horizon else [])
-        lowers = evidence_bounds(row, entries, max_day=min(limits) if limits else None)
+        lowers = evidence_bounds(row, entries, max_day=min(limits) if limits else None) + gap_lowers
         if lowers:
             bounds = lowers + uppers
             if horizon and not uppers and all(b.high is None for b in lowers):

@@ -89,6 +89,11 @@ class DateInfo:
     inferred: bool = False  # True when not stated by a dump for this record
     confidence: float = 1.0
     note: str = ""  # human-readable reason, e.g. "year inferred from page date Oct 29 2024"
+    # Kind "updated" is the day of the paper's latest version (a revision, or v1 if never revised), except when
+    # `metadata_update` is set: an OAI snapshot's update_date is a metadata change, any time after the versions.
+    # `version`: the version number the update day dates, when the record says so (None: unknown).
+    metadata_update: bool = False
+    version: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

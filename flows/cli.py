@@ -112,8 +112,9 @@ def evaluate_dates(
     input: Optional[Path] = typer.Option(None, "--input", "-i", help="Folder of dumps (default from config)."),
     output: Optional[Path] = typer.Option(None, "--json", help="Also write the numbers to this JSON file."),
 ) -> None:
-    """Hide the stated dates of dated papers, infer them again, and report how often the true date falls in
-    the inferred interval and how wide the intervals are (with and without arXiv-id evidence)."""
+    """Hide the stated dates of dated papers, infer them again, and report date coverage, how often the true
+    date falls in the inferred interval, how wide the intervals are and how far the point estimate is off (with
+    and without arXiv-id evidence), before (midpoints) and after the learned gap before a last revision."""
     from analytics.date_evaluation import evaluate_dates_for_folder, summary_lines
     from analytics.outputs import write_json
 

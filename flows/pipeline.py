@@ -204,9 +204,11 @@ def papers_task(parsed_files: list[ParsedFile], cfg: Config) -> pd.DataFrame:
     papers = merge_records(records)
     capture_dates = {p.file: p.context.get("capture_date") for p in parsed_files if p.context.get("capture_date")}
     evidence = cfg.resolve_path(cfg.dates.evidence_table)
+    gaps = cfg.resolve_path(cfg.dates.gap_table)
     papers = assign_dates(
         papers, stated, capture_dates=capture_dates,
         evidence_table=evidence if evidence.exists() else None, infer=True,
+        gap_table=gaps if gaps.exists() else None,
     )
     papers["text"] = [paper_text(t, a) for t, a in zip(papers["title"], papers["abstract"])]
     papers["content_hash"] = papers["text"].map(content_hash)

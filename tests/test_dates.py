@@ -256,9 +256,9 @@ def test_updated_only_paper_becomes_an_interval_when_the_text_gives_a_lower_boun
     assert kan.date_high == "2024-05-02"
 
 
-def test_updated_only_paper_without_other_evidence_keeps_its_update_day_as_such():
+def test_updated_only_paper_without_the_learned_gap_keeps_its_update_day_as_such():
     papers = papers_frame([{"paper_id": "p", "abstract": "A method.", "sources": ["002.txt:0"]}])
-    row = assign_dates(papers, {"002.txt:0": day("2024-05-02", "updated")}).iloc[0]
+    row = assign_dates(papers, {"002.txt:0": day("2024-05-02", "updated")}, use_revision_gaps=False).iloc[0]
     assert (row.published, row.date_kind, bool(row.date_inferred)) == ("2024-05-02", "updated", False)
     assert "not stated" in row.date_note
 
@@ -332,7 +332,7 @@ def test_empty_papers_frame():
 # ---------------------------------------------------------------- coverage and trends
 
 
-def dated_example():
+def dated_example(use_revision_gaps=True):
     papers = papers_frame([
         {"paper_id": "a", "sources": ["f1.txt:0"], "topic": 1},
         {"paper_id": "b", "arxiv_id": "2401.00001", "sources": ["f1.txt:1", "f2.txt:0"], "topic": 1},
@@ -340,14 +340,18 @@ def dated_example():
         {"paper_id": "d", "sources": ["f2.txt:2"], "topic": 2},
     ])
     stated = {"f1.txt:0": day("2024-01-05"), "f2.txt:2": day("2024-02-01", "updated")}
-    return assign_dates(papers, stated)
+    return assign_dates(papers, stated, use_revision_gaps=use_revision_gaps)
 
 
 def test_coverage_counts_stated_inferred_undated():
     coverage = date_coverage(dated_example())
     overall = coverage["overall"]
-    assert (overall["papers"], overall["stated"], overall["inferred"], overall["undated"]) == (4, 2, 1, 1)
-    assert overall["by_kind"] == {"published": 2, "updated": 1}
+    # d's last update day gives an inferred publication interval (the learned gap before it)
+    assert (overall["papers"], overall["stated"], overall["inferred"], overall["undated"]) == (4, 1, 2, 1)
+    assert overall["by_kind"] == {"published": 3}
+    without_gap = date_coverage(dated_example(use_revision_gaps=False))["overall"]
+    assert (without_gap["stated"], without_gap["inferred"], without_gap["by_kind"]) == (
+        2, 1, {"published": 2, "updated": 1})
 
 
 def test_coverage_per_source_file_and_per_topic():
@@ -365,8 +369,13 @@ def test_trend_dates_count_publication_and_optionally_inferred():
     with_inferred = dates_for_trends(dated)
     assert with_inferred["a"] == pd.Timestamp("2024-01-05")
     assert with_inferred["b"] == pd.Timestamp("2024-01-16")
-    assert pd.isna(with_inferred["d"])  # last update is not a publication date
+    # d's publication is inferred from its last update (median gap 0 days, interval under a year): counted
+    # when inferred dates are, never as a stated date
+    assert with_inferred["d"] == pd.Timestamp("2024-02-01")
     assert pd.isna(dates_for_trends(dated, include_inferred=False)["b"])
+    assert pd.isna(dates_for_trends(dated, include_inferred=False)["d"])
+    # a last update day itself is not a publication date
+    assert pd.isna(dates_for_trends(dated_example(use_revision_gaps=False).set_index("paper_id"))["d"])
 
 
 def test_later_arxiv_versions_are_update_days():
