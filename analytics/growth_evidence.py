@@ -131,16 +131,21 @@ def trend_dated_mask(papers: pd.DataFrame, trends: pd.DataFrame) -> pd.Series:
     return trend_period_labels(papers, trends).notna()
 
 
-def recent_mask(papers: pd.DataFrame, trends: pd.DataFrame) -> pd.Series:
-    """Papers in the last third (at least one) of the periods that have dated papers.
+RECENT_WINDOW_RULE = "the last third (at least one) of the periods with dated papers"
+
+
+def recent_periods(trends: pd.DataFrame) -> list[str]:
+    """The period labels of the recent window: the last third (at least one) of the periods with dated papers.
 
     A stand-in window: the growth verdicts will pass their own."""
     with_papers = trends[trends["period_total"] > 0].drop_duplicates("period").sort_values("period_start")
     periods = with_papers["period"].astype(str).tolist()
-    if not periods:
-        return pd.Series(False, index=papers.index)
-    recent_periods = set(periods[-max(1, round(len(periods) / 3)):])
-    return trend_period_labels(papers, trends).isin(recent_periods)
+    return periods[-max(1, round(len(periods) / 3)):] if periods else []
+
+
+def recent_mask(papers: pd.DataFrame, trends: pd.DataFrame) -> pd.Series:
+    """Papers whose trend period is in `recent_periods(trends)`."""
+    return trend_period_labels(papers, trends).isin(set(recent_periods(trends)))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -413,3 +418,30 @@ def growth_evidence(papers: pd.DataFrame, embeddings: np.ndarray | None, recent:
                                                   earlier_papers=len(earlier_rows),
                                                   error=f"{type(error).__name__}: {error}")
     return result
+
+
+def evidence_document(evidence: dict[int, TopicEvidence], labels: dict[int, str], growth_classes: dict[int, str],
+                      periods: list[str]) -> dict[str, Any]:
+    """evidence.json: the recent window, then one object per topic (with its label and growth class)."""
+    return {
+        "recent_periods": periods,
+        "recent_window_rule": RECENT_WINDOW_RULE,
+        "topics": [
+            {"topic_id": topic_id, "label": labels.get(topic_id, ""), "growth_class": growth_classes.get(topic_id, ""),
+             **{k: v for k, v in evidence[topic_id].to_dict().items() if k != "topic_id"}}
+            for topic_id in sorted(evidence)
+        ],
+    }
+
+
+def evidence_counts(evidence: dict[int, TopicEvidence]) -> dict[str, int]:
+    """How many topics got each kind of evidence (for run.json)."""
+    items = list(evidence.values())
+    return {
+        "topics": len(items),
+        "with_rising_terms": sum(1 for e in items if e.rising_terms),
+        "with_falling_terms": sum(1 for e in items if e.falling_terms),
+        "with_sub_theme": sum(1 for e in items if e.sub_theme is not None),
+        "with_upvotes": sum(1 for e in items if e.upvotes is not None),
+        "failed": sum(1 for e in items if e.error),
+    }
