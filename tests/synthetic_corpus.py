@@ -179,8 +179,8 @@ def make_evidence(papers: pd.DataFrame, growth: pd.DataFrame) -> dict:
     """An evidence.json document (analytics.growth_evidence) for the corpus's rising and fading topics, with
     planted figures: 'agentic' 3% -> 21% of a rising topic's papers, a sub-theme, upvotes, and a hostile title
     among the closest recent papers."""
-    from analytics.growth_evidence import (EvidencePaper, SubTheme, TermShift, TopicEvidence, UpvoteSummary,
-                                           evidence_document)
+    from analytics.growth_evidence import (EvidencePaper, SubTheme, SubThemeTerm, TermShift, TopicEvidence,
+                                           UpvoteSummary, evidence_document)
 
     classes = dict(zip(growth["topic_id"].astype(int), growth["growth_class"]))
     evidence = {}
@@ -192,11 +192,11 @@ def make_evidence(papers: pd.DataFrame, growth: pd.DataFrame) -> dict:
                    EvidencePaper(paper_id=ids[1], title="Tool-using agents at scale", date="2025-12-01", similarity=0.88)]
         evidence[topic_id] = TopicEvidence(
             topic_id=topic_id, recent_papers=140, earlier_papers=300,
-            rising_terms=[TermShift("agentic", 9, 300, 0.03, 29, 140, 0.2071, 1e-9)],
-            falling_terms=[TermShift("gan", 60, 300, 0.2, 7, 140, 0.05, 1e-4)],
+            rising_terms=[TermShift("agentic", 9, 300, 0.03, 29, 140, 0.2071, 1e-9, 0.02, 0.05)],
+            falling_terms=[TermShift("gan", 60, 300, 0.2, 7, 140, 0.05, 1e-4, 0.1, 0.09)],
             closest_recent=closest, centre_similarity=0.93,
-            sub_theme=SubTheme(papers=12, nearby_recent=11, nearby_earlier=1, p_value=1e-4,
-                               terms=[TermShift("tool use", 2, 300, 0.0067, 10, 12, 0.8333, 1e-8)],
+            sub_theme=SubTheme(recent_papers=12, earlier_papers=1, p_value=1e-4,
+                               terms=[SubThemeTerm("tool use", 10, 12, 0.8333, 3, 128, 0.0234, 1e-8)],
                                closest=closest[:1]),
             upvotes=UpvoteSummary(papers_with_upvotes=40, recent_with_upvotes=25, earlier_with_upvotes=15,
                                   median_recent=31.0, median_earlier=8.0),

@@ -219,8 +219,10 @@ def test_why_it_rises_and_fades_boxes_show_evidence_as_text(browser_page):
     assert box.locator("h4").text_content() == "Why it rises"
     text = box.inner_text()
     assert "papers of 2025-09–2025-12 compared with its 300 earlier dated papers" in text
-    assert "agentic 3.0% → 21% of its papers (9 of 300 earlier, 29 of 140 recent)" in text
+    assert "agentic 3.0% → 21% of its papers (9 of 300 earlier, 29 of 140 recent; elsewhere 2.0% → 5.0%)" in text
     assert "New sub-theme: tool use" in text
+    assert "A group of 12 recent and 1 earlier papers" in text
+    assert "tool use in 83% of its papers (10 of 12; 2.3% of the topic's other recent papers)" in text
     assert "recent median 31 (25 papers), earlier median 8 (15 papers)" in text
     titles = box.locator("ul.rep li").all_inner_texts()
     assert f"{XSS_EVIDENCE_TITLE} · 2025-11-03" in titles  # the hostile title, shown as text

@@ -336,14 +336,28 @@
     return (value > 0 && value < 10 ? value.toFixed(1) : value.toFixed(0)) + "%";
   }
 
-  function termList(terms, earlierLabel, recentLabel) {
+  function termList(terms) {
+    var list = el("ul", { className: "evidence-terms" });
+    terms.forEach(function (t) {
+      var elsewhere = t.elsewhere_earlier_share === null || t.elsewhere_earlier_share === undefined ? ""
+        : "; elsewhere " + pct(t.elsewhere_earlier_share) + " → " + pct(t.elsewhere_recent_share);
+      list.appendChild(el("li", null,
+        el("b", { text: t.term }),
+        " " + pct(t.earlier_share) + " → " + pct(t.recent_share) + " of its papers ",
+        el("span", { className: "muted", text: "(" + fmt(t.earlier_count) + " of " + fmt(t.earlier_papers) + " earlier, " +
+          fmt(t.recent_count) + " of " + fmt(t.recent_papers) + " recent" + elsewhere + ")" })));
+    });
+    return list;
+  }
+
+  function subThemeTermList(terms) {
     var list = el("ul", { className: "evidence-terms" });
     terms.forEach(function (t) {
       list.appendChild(el("li", null,
         el("b", { text: t.term }),
-        " " + pct(t.earlier_share) + " → " + pct(t.recent_share) + " of its papers ",
-        el("span", { className: "muted", text: "(" + fmt(t.earlier_count) + " of " + fmt(t.earlier_papers) + " " + earlierLabel +
-          ", " + fmt(t.recent_count) + " of " + fmt(t.recent_papers) + " " + recentLabel + ")" })));
+        " in " + pct(t.share) + " of its papers ",
+        el("span", { className: "muted", text: "(" + fmt(t.count) + " of " + fmt(t.papers) + "; " + pct(t.other_share) +
+          " of the topic's other recent papers)" })));
     });
     return list;
   }
@@ -380,10 +394,10 @@
     termBlocks.forEach(function (block) {
       if (!block[0].length) return;
       box.appendChild(el("h5", { text: block[1] }));
-      box.appendChild(termList(block[0], "earlier", "recent"));
+      box.appendChild(termList(block[0]));
     });
     if (!more.length && !fewer.length && !(ev.notes || []).length) {
-      box.appendChild(el("p", { className: "muted", text: "No word's share of its papers changed clearly (5% false discovery rate)." }));
+      box.appendChild(el("p", { className: "muted", text: "No word's share of its papers changed clearly beyond its change in the other topics." }));
     }
     if (ev.closest_recent && ev.closest_recent.length) {
       box.appendChild(el("h5", { text: "Recent papers closest to its centre now" }));
@@ -392,9 +406,9 @@
     var sub = ev.sub_theme;
     if (sub) {
       box.appendChild(el("h5", { text: "New sub-theme: " + sub.terms.slice(0, 4).map(function (t) { return t.term; }).join(", ") }));
-      box.appendChild(el("p", { className: "muted", text: fmt(sub.papers) + " recent papers far from its earlier centre; around them " +
-        fmt(sub.nearby_recent) + " recent and " + fmt(sub.nearby_earlier) + " earlier papers." }));
-      box.appendChild(termList(sub.terms.slice(0, 4), "earlier", "in the sub-theme"));
+      box.appendChild(el("p", { className: "muted", text: "A group of " + fmt(sub.recent_papers) + " recent and " +
+        fmt(sub.earlier_papers) + " earlier papers, away from where the topic's earlier papers lie." }));
+      box.appendChild(subThemeTermList(sub.terms.slice(0, 4)));
       box.appendChild(paperList(sub.closest || []));
     }
     var votes = ev.upvotes;
