@@ -428,7 +428,7 @@ def _topic_evidence(topic_id: int, topic_rows: np.ndarray, earlier: np.ndarray, 
     if not len(recent):
         evidence.notes.append("no recent papers: nothing to compare with the earlier ones")
     if not len(earlier):
-        evidence.notes.append("no earlier papers: the whole topic is recent, so no term or centre changed")
+        evidence.notes.append("no earlier papers: the whole topic is recent, so there is nothing to compare its terms or centre with")
 
     candidates: list[_SubThemeCandidate] = []
     if embeddings is None:

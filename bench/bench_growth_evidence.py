@@ -58,7 +58,8 @@ def describe(topic: pd.Series, evidence: ge.TopicEvidence) -> str:
         return (f"{t.term} {t.earlier_share:.1%} -> {t.recent_share:.1%} ({t.earlier_count}/{t.earlier_papers} earlier, "
                 f"{t.recent_count}/{t.recent_papers} recent, q={t.q_value:.2g}{elsewhere})")
 
-    lines = [f"## topic {topic.topic_id}: {topic.label} [{topic.growth_class}, change {topic.change_over_span:.2f}]",
+    change = pd.to_numeric(pd.Series([topic.change_over_span]), errors="coerce").iloc[0]
+    lines = [f"## topic {topic.topic_id}: {topic.label} [{topic.growth_class}, change {change:.2f}]",
              f"recent {evidence.recent_papers} vs earlier {evidence.earlier_papers} papers; "
              f"centre similarity {evidence.centre_similarity}"]
     if evidence.error:
