@@ -1,4 +1,5 @@
-"""Output files of a run (papers.csv, topics.csv, trends.csv, run.json), written atomically."""
+"""Output files of a run (papers.csv, topics.csv, trends.csv, lineage.csv, evidence.json, report.html,
+run.json), written atomically."""
 
 from __future__ import annotations
 
@@ -128,7 +129,7 @@ def _json_default(value: Any) -> Any:
 
 # The files of a run's output folder, in the order they are moved into place: run.json last, since its
 # run_id names the run the other files come from.
-OUTPUT_FILES = ("papers.csv", "topics.csv", "trends.csv", "lineage.csv", "report.html")
+OUTPUT_FILES = ("papers.csv", "topics.csv", "trends.csv", "lineage.csv", "evidence.json", "report.html")
 RUN_FILE = "run.json"
 
 

@@ -29,6 +29,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
+from analytics import growth_evidence as evidence_lib
 from analytics import identity, outputs
 from analytics.config import Config, load_config
 from analytics.dates import assign_dates, date_coverage, stated_dates
@@ -446,6 +447,29 @@ def trends_task(papers: pd.DataFrame, cfg: Config) -> tuple[pd.DataFrame, pd.Dat
     return trends, growth, coverage
 
 
+# Evidence of why a topic rises or fades is computed for these classes only: it tokenises the topics'
+# papers, which for every topic of a 75k corpus costs more than the rest of the trends stage.
+EVIDENCE_CLASSES = ("emerging", "growing", "declining", "fading")
+
+
+@task(name="growth evidence", cache_policy=NO_CACHE)
+def evidence_task(papers: pd.DataFrame, embeddings: np.ndarray, trends: pd.DataFrame, growth: pd.DataFrame,
+                  topics: pd.DataFrame) -> tuple[dict[str, Any], dict[str, int]]:
+    """evidence.json's content and its counts for run.json, for the rising and fading topics."""
+    judged = growth[growth["growth_class"].isin(EVIDENCE_CLASSES) & (growth["topic_id"] != -1)]
+    topic_ids = judged["topic_id"].astype(int).tolist()
+    recent = evidence_lib.recent_mask(papers, trends)
+    earlier = evidence_lib.trend_dated_mask(papers, trends) & ~recent
+    evidence = evidence_lib.growth_evidence(papers, embeddings, recent, topic_ids, earlier=earlier)
+    for topic_id, item in evidence.items():
+        if item.error:
+            _logger().warning("growth evidence of topic %d failed: %s", topic_id, item.error)
+    document = evidence_lib.evidence_document(
+        evidence, dict(zip(topics["topic_id"].astype(int), topics["label"])),
+        dict(zip(growth["topic_id"].astype(int), growth["growth_class"])), evidence_lib.recent_periods(trends))
+    return document, evidence_lib.evidence_counts(evidence)
+
+
 def topics_with_growth(topics: pd.DataFrame, growth: pd.DataFrame, lineage: pd.DataFrame) -> pd.DataFrame:
     """topics.csv: the topic table plus its growth figures, class and lineage status."""
     extra = [c for c in growth.columns if c != "topic_id" and c not in topics.columns]
@@ -459,7 +483,8 @@ def topics_with_growth(topics: pd.DataFrame, growth: pd.DataFrame, lineage: pd.D
 
 @task(name="write outputs", cache_policy=NO_CACHE)
 def write_task(out_dir: str, run_id: str, papers_csv: pd.DataFrame, topics: pd.DataFrame, trends: pd.DataFrame,
-               growth: pd.DataFrame, lineage: pd.DataFrame, summary: dict[str, Any], cfg: Config) -> Path:
+               growth: pd.DataFrame, lineage: pd.DataFrame, evidence: dict[str, Any], summary: dict[str, Any],
+               cfg: Config) -> Path:
     """Write the run's outputs into its staging folder (`outputs.staging_folder`); nothing outside it changes.
     `outputs.publish_staged` moves them into place once the store has committed the run."""
     staging = outputs.staging_folder(Path(out_dir), run_id)
@@ -469,8 +494,10 @@ def write_task(out_dir: str, run_id: str, papers_csv: pd.DataFrame, topics: pd.D
     outputs.write_csv(topics_with_growth(topics, growth, lineage), staging / "topics.csv")
     outputs.write_csv(trends, staging / "trends.csv")
     outputs.write_csv(lineage, staging / "lineage.csv")
+    outputs.write_json(evidence, staging / "evidence.json")
     build_report(staging / "report.html", papers_csv, topics, trends, growth, summary,
-                 max_map_points=cfg.report.max_map_points, min_papers=cfg.trends.min_papers)
+                 max_map_points=cfg.report.max_map_points, min_papers=cfg.trends.min_papers,
+                 evidence=evidence)
     return staging
 
 
@@ -644,6 +671,10 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> d
     trends, growth, coverage = trends_task(papers, cfg)
     timer.record("trends", t)
 
+    t = time.perf_counter()
+    evidence, evidence_counts = evidence_task(papers, embeddings, trends, growth, outcome.topics)
+    timer.record("growth_evidence", t)
+
     n_records = sum(len(p.records) for p in parsed_files)
     summary: dict[str, Any] = {
         "run_id": run_id,
@@ -673,6 +704,7 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> d
         "trends": {key: value for key, value in trends.attrs.items()},
         "coverage": coverage,
         "growth_verdicts": growth[growth["topic_id"] != -1]["growth_class"].value_counts().to_dict(),
+        "growth_evidence": {**evidence_counts, "recent_periods": evidence["recent_periods"]},
         "embedding": embedding_info,
         "topic_params": outcome.params,
         "lineage": outcome.lineage["status"].value_counts().to_dict(),
@@ -689,7 +721,7 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> d
     papers_csv = outputs.papers_table(papers.drop(columns=["text"]))
     outputs.clean_stale_staging(output_dir)
     staging = write_task(str(output_dir), run_id, papers_csv, outcome.topics, trends, growth, outcome.lineage,
-                         summary, cfg)
+                         evidence, summary, cfg)
     timer.record("write_outputs", t)
     summary["timings"] = dict(timer.timings)
     summary["finished_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -637,6 +637,7 @@ def build_report(
     max_map_points: int = 30000,
     min_papers: int | None = None,
     title: str = "Topic trends",
+    evidence: dict | None = None,
 ) -> Path:
     """Write the self-contained HTML report to out_path and return it.
 
@@ -644,6 +645,8 @@ def build_report(
     also computes the other choice (same period) for its toggle. `growth` is `topic_growth(trends)`.
     `max_map_points` (config [report] max_map_points) caps the points drawn on the topic map;
     `min_papers` (config [trends] min_papers) is only quoted in the explanation of the growth rule.
+    `evidence` (the content of evidence.json, analytics.growth_evidence.evidence_document) fills the
+    "Why it rises / fades" box of rising and fading topics' pages.
     """
     out_path = Path(out_path)
     papers = papers.reset_index(drop=True)
@@ -682,6 +685,7 @@ def build_report(
         figs["dated"] = _figure_dict(figures.dated_papers_figure(trends_all, trends_stated))
 
     representative = _representative_rows(topic_table, papers)
+    evidence_by_topic = {int(item["topic_id"]): item for item in (evidence or {}).get("topics", [])}
     topic_rows = []
     for row in topic_table.itertuples():
         topic_rows.append(
@@ -704,6 +708,7 @@ def build_report(
                 "signal": _text(row.signal),
                 "rep": representative.get(int(row.topic_id), []),
                 "rep_text": "" if int(row.topic_id) in representative else row.representative_papers[:1000],
+                "evidence": _evidence_payload(evidence_by_topic.get(int(row.topic_id))),
             }
         )
     payload = {
@@ -713,6 +718,7 @@ def build_report(
             "map_points": int(len(shown)),
             "map_total": int(len(papers)),
             "map_available": has_map,
+            "evidence_periods": list((evidence or {}).get("recent_periods", [])),
         },
         "topics": topic_rows,
         "papers": papers_payload,
@@ -735,6 +741,38 @@ def build_report(
     temporary.write_text(page, encoding="utf-8")
     temporary.replace(out_path)  # atomic: a reader never sees half a report
     return out_path
+
+
+def _evidence_payload(item: dict | None) -> dict | None:
+    """One topic's growth evidence for the page: numbers JSON can carry, titles cut like the papers table's."""
+    if item is None:
+        return None
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return _clean(value)
+
+    def papers(rows: list[dict]) -> list[dict]:
+        return [{"paper_id": _text(p.get("paper_id")), "title": " ".join(_text(p.get("title")).split())[:MAX_TITLE_CHARS],
+                 "date": _text(p.get("date"))[:10]} for p in rows or []]
+
+    sub_theme = item.get("sub_theme")
+    if sub_theme:
+        sub_theme = dict(clean(sub_theme), closest=papers(sub_theme.get("closest")))
+    return {
+        "recent_papers": _clean(item.get("recent_papers")),
+        "earlier_papers": _clean(item.get("earlier_papers")),
+        "rising_terms": clean(item.get("rising_terms") or []),
+        "falling_terms": clean(item.get("falling_terms") or []),
+        "closest_recent": papers(item.get("closest_recent")),
+        "sub_theme": sub_theme or None,
+        "upvotes": clean(item.get("upvotes")),
+        "notes": [_text(n) for n in item.get("notes") or []],
+        "error": _text(item.get("error")),
+    }
 
 
 def _representative_rows(topic_table: pd.DataFrame, papers: pd.DataFrame) -> dict[int, list[int]]:

@@ -13,6 +13,7 @@ import pandas as pd
 
 XSS_TITLE = '<img src=x onerror="window.__xss=1">Robust <script>window.__xss=3</script> unlearning & forgetting'
 XSS_LABEL = '<img src=x onerror="window.__xss=2">tiny topic'
+XSS_EVIDENCE_TITLE = '<img src=x onerror="window.__xss=5">Agentic <b>planning</b> & tools'
 
 NAMED_TOPICS = [
     ("machine unlearning", "growing", "unlearning, forgetting, erasure, privacy, retain set"),
@@ -172,3 +173,33 @@ def make_corpus(
         "versions": {"topictrends": "0.1.0", "bertopic": "0.17.4", "plotly": "7"},
     }
     return papers, topics, run_summary
+
+
+def make_evidence(papers: pd.DataFrame, growth: pd.DataFrame) -> dict:
+    """An evidence.json document (analytics.growth_evidence) for the corpus's rising and fading topics, with
+    planted figures: 'agentic' 3% -> 21% of a rising topic's papers, a sub-theme, upvotes, and a hostile title
+    among the closest recent papers."""
+    from analytics.growth_evidence import (EvidencePaper, SubTheme, SubThemeTerm, TermShift, TopicEvidence,
+                                           UpvoteSummary, evidence_document)
+
+    classes = dict(zip(growth["topic_id"].astype(int), growth["growth_class"]))
+    evidence = {}
+    for topic_id, growth_class in classes.items():
+        if topic_id == -1 or growth_class not in ("emerging", "growing", "declining", "fading"):
+            continue
+        ids = papers.loc[papers["topic_id"] == topic_id, "paper_id"].tolist()
+        closest = [EvidencePaper(paper_id=ids[0], title=XSS_EVIDENCE_TITLE, date="2025-11-03", similarity=0.91),
+                   EvidencePaper(paper_id=ids[1], title="Tool-using agents at scale", date="2025-12-01", similarity=0.88)]
+        evidence[topic_id] = TopicEvidence(
+            topic_id=topic_id, recent_papers=140, earlier_papers=300,
+            rising_terms=[TermShift("agentic", 9, 300, 0.03, 29, 140, 0.2071, 1e-9, 0.02, 0.05)],
+            falling_terms=[TermShift("gan", 60, 300, 0.2, 7, 140, 0.05, 1e-4, 0.1, 0.09)],
+            closest_recent=closest, centre_similarity=0.93,
+            sub_theme=SubTheme(recent_papers=12, earlier_papers=1, p_value=1e-4,
+                               terms=[SubThemeTerm("tool use", 10, 12, 0.8333, 3, 128, 0.0234, 1e-8)],
+                               closest=closest[:1]),
+            upvotes=UpvoteSummary(papers_with_upvotes=40, recent_with_upvotes=25, earlier_with_upvotes=15,
+                                  median_recent=31.0, median_earlier=8.0),
+        )
+    labels = dict(zip(papers["topic_id"].astype(int), papers["topic_label"]))
+    return evidence_document(evidence, labels, classes, ["2025-09", "2025-10", "2025-11", "2025-12"])

@@ -41,7 +41,7 @@ def sample_run(tmp_path_factory) -> Path:
 
 
 def test_output_files_exist(sample_run: Path) -> None:
-    for name in ("papers.csv", "topics.csv", "trends.csv", "run.json", "report.html"):
+    for name in ("papers.csv", "topics.csv", "trends.csv", "evidence.json", "run.json", "report.html"):
         assert (sample_run / name).stat().st_size > 0, name
 
 
@@ -143,6 +143,18 @@ def test_run_summary(sample_run: Path) -> None:
     assert summary["versions"]["bertopic"] != "not installed"
     coverage = summary["date_coverage"]["overall"]
     assert coverage["stated"] > 0 and coverage["stated"] + coverage["inferred"] + coverage["undated"] == coverage["papers"]
+
+
+def test_growth_evidence_covers_the_rising_and_fading_topics(sample_run: Path) -> None:
+    evidence = json.loads((sample_run / "evidence.json").read_text(encoding="utf-8"))
+    summary = json.loads((sample_run / "run.json").read_text())
+    topics = pd.read_csv(sample_run / "topics.csv", keep_default_na=False)
+    rising_or_fading = topics["growth_class"].isin(["emerging", "growing", "declining", "fading"])
+    assert {t["topic_id"] for t in evidence["topics"]} == set(topics.loc[rising_or_fading, "topic_id"])
+    assert summary["growth_evidence"]["topics"] == int(rising_or_fading.sum())
+    assert summary["growth_evidence"]["failed"] == 0
+    assert evidence["recent_periods"] and evidence["recent_periods"] == summary["growth_evidence"]["recent_periods"]
+    assert summary["timings"]["growth_evidence"] >= 0
 
 
 def test_report_is_self_contained(sample_run: Path) -> None:

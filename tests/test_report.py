@@ -13,7 +13,7 @@ from analytics.trends import topic_trends
 from reports import build_report
 from reports.figures import sample_map_points
 from reports.html_report import script_json
-from tests.synthetic_corpus import XSS_LABEL, XSS_TITLE, make_corpus
+from tests.synthetic_corpus import XSS_EVIDENCE_TITLE, XSS_LABEL, XSS_TITLE, make_corpus, make_evidence
 
 CHANGES = {
     "new_papers": 37,
@@ -198,3 +198,23 @@ def test_a_run_without_dates_or_map_still_gives_a_report(corpus, tmp_path):
     assert "no dated papers" in html  # the date span card
     payload = payload_of(html)
     assert all(t["cls"] == "not enough dated papers" for t in payload["topics"])
+
+
+def test_growth_evidence_reaches_rising_and_fading_topic_pages_as_data(corpus, tmp_path):
+    papers, topics, summary, trends, growth = corpus
+    evidence = make_evidence(papers, growth)
+    html = build_report(tmp_path / "r.html", papers, topics, trends, growth, summary, evidence=evidence).read_text()
+    payload = payload_of(html)
+    with_evidence = {t["id"]: t for t in payload["topics"] if t["evidence"]}
+    classes = {t["id"]: t["cls"] for t in payload["topics"]}
+    assert set(with_evidence) == {e["topic_id"] for e in evidence["topics"]} and with_evidence
+    assert {classes[t] for t in with_evidence} <= {"emerging", "growing", "declining", "fading"}
+    box = next(iter(with_evidence.values()))["evidence"]
+    assert box["rising_terms"][0]["term"] == "agentic"
+    assert (box["rising_terms"][0]["earlier_share"], box["rising_terms"][0]["recent_share"]) == (0.03, 0.2071)
+    assert box["closest_recent"][0]["title"] == XSS_EVIDENCE_TITLE  # intact as data, for the page to show as text
+    assert box["sub_theme"]["closest"][0]["title"] == XSS_EVIDENCE_TITLE
+    assert box["upvotes"]["median_recent"] == 31.0
+    assert payload["meta"]["evidence_periods"] == ["2025-09", "2025-10", "2025-11", "2025-12"]
+    assert "window.__xss=5" in html and "<img src=x onerror=\"window.__xss=5" not in html.lower()
+    assert all(t["evidence"] is None for t in payload["topics"] if t["id"] not in with_evidence)

@@ -15,7 +15,7 @@ import pytest
 from analytics.growth import topic_growth
 from analytics.trends import topic_trends
 from reports import build_report
-from tests.synthetic_corpus import XSS_LABEL, XSS_TITLE, make_corpus
+from tests.synthetic_corpus import XSS_EVIDENCE_TITLE, XSS_LABEL, XSS_TITLE, make_corpus, make_evidence
 
 pytestmark = pytest.mark.browser
 
@@ -40,8 +40,10 @@ def report_path(tmp_path_factory) -> Path:
     papers, topics, summary = make_corpus(400, seed=11)
     summary["changes"] = {"new_papers": 42, "new_topics": [3], "fastest_growing": [0, 3]}
     trends = topic_trends(papers)
+    growth = topic_growth(trends)
     return build_report(
-        tmp_path_factory.mktemp("browser") / "report.html", papers, topics, trends, topic_growth(trends), summary
+        tmp_path_factory.mktemp("browser") / "report.html", papers, topics, trends, growth, summary,
+        evidence=make_evidence(papers, growth),
     )
 
 
@@ -198,6 +200,45 @@ def test_html_in_titles_and_labels_is_shown_as_text_and_never_runs(browser_page)
     screenshot(page, "map", "map-hover-on-html-title")
     assert page.evaluate("window.__xss") is None
     assert page.locator("img[src='x']").count() == 0
+    assert not problems, problems
+
+
+def _topic_with_class(page, classes: list[str]) -> int:
+    return page.evaluate(
+        f"JSON.parse(document.getElementById('report-data').textContent).topics.find(t => {classes!r}.includes(t.cls)).id")
+
+
+def _open_topic(page, topic_id: int) -> None:
+    page.evaluate(f"location.hash = '#topic-{topic_id}'")
+    page.wait_for_function(f"document.querySelector('#topic-detail').getAttribute('data-topic') === '{topic_id}'")
+
+
+def test_why_it_rises_and_fades_boxes_show_evidence_as_text(browser_page):
+    page, problems, _ = browser_page
+    _open_topic(page, _topic_with_class(page, ["emerging", "growing"]))
+    box = page.locator("#topic-detail #evidence")
+    assert box.locator("h4").text_content() == "Why it rises"
+    text = box.inner_text()
+    assert "papers of 2025-09–2025-12 compared with its 300 earlier dated papers" in text
+    assert "agentic 3.0% → 21% of its papers (9 of 300 earlier, 29 of 140 recent; elsewhere 2.0% → 5.0%)" in text
+    assert "New sub-theme: tool use" in text
+    assert "A group of 12 recent and 1 earlier papers" in text
+    assert "tool use in 83% of its papers (10 of 12; 2.3% of the topic's other recent papers)" in text
+    assert "recent median 31 (25 papers), earlier median 8 (15 papers)" in text
+    titles = box.locator("ul.rep li").all_inner_texts()
+    assert f"{XSS_EVIDENCE_TITLE} · 2025-11-03" in titles  # the hostile title, shown as text
+    assert box.locator("b:has-text('planning')").count() == 0 and page.locator("img[src='x']").count() == 0
+    screenshot(page, "topics", "topic-page-why-it-rises")
+
+    _open_topic(page, _topic_with_class(page, ["fading", "declining"]))
+    assert page.locator("#topic-detail #evidence h4").text_content() == "Why it fades"
+    fading = page.locator("#topic-detail #evidence").inner_text()
+    # a fading topic leads with the words that fell
+    assert fading.index("gan 20% → 5.0%") < fading.index("agentic 3.0% → 21%")
+
+    _open_topic(page, _topic_with_class(page, ["stable", "not enough dated papers"]))
+    assert page.locator("#topic-detail #evidence").count() == 0
+    assert page.evaluate("window.__xss") is None
     assert not problems, problems
 
 

@@ -328,6 +328,100 @@
     };
   }
 
+  // "Why it rises / fades": the evidence analytics/growth_evidence.py computed (terms, papers, sub-theme, upvotes).
+  var RISING_CLASSES = ["emerging", "growing"], FADING_CLASSES = ["declining", "fading"];
+
+  function pct(share) {
+    var value = 100 * share;
+    return (value > 0 && value < 10 ? value.toFixed(1) : value.toFixed(0)) + "%";
+  }
+
+  function termList(terms) {
+    var list = el("ul", { className: "evidence-terms" });
+    terms.forEach(function (t) {
+      var elsewhere = t.elsewhere_earlier_share === null || t.elsewhere_earlier_share === undefined ? ""
+        : "; elsewhere " + pct(t.elsewhere_earlier_share) + " → " + pct(t.elsewhere_recent_share);
+      list.appendChild(el("li", null,
+        el("b", { text: t.term }),
+        " " + pct(t.earlier_share) + " → " + pct(t.recent_share) + " of its papers ",
+        el("span", { className: "muted", text: "(" + fmt(t.earlier_count) + " of " + fmt(t.earlier_papers) + " earlier, " +
+          fmt(t.recent_count) + " of " + fmt(t.recent_papers) + " recent" + elsewhere + ")" })));
+    });
+    return list;
+  }
+
+  function subThemeTermList(terms) {
+    var list = el("ul", { className: "evidence-terms" });
+    terms.forEach(function (t) {
+      list.appendChild(el("li", null,
+        el("b", { text: t.term }),
+        " in " + pct(t.share) + " of its papers ",
+        el("span", { className: "muted", text: "(" + fmt(t.count) + " of " + fmt(t.papers) + "; " + pct(t.other_share) +
+          " of the topic's other recent papers)" })));
+    });
+    return list;
+  }
+
+  function paperList(papers) {
+    var list = el("ul", { className: "rep" });
+    papers.forEach(function (paper) {
+      list.appendChild(el("li", null, paper.title || "(no title)",
+        paper.date ? el("span", { className: "muted", text: " · " + paper.date }) : null));
+    });
+    return list;
+  }
+
+  function evidenceBox(topic) {
+    var ev = topic.evidence;
+    var rising = RISING_CLASSES.indexOf(topic.cls) !== -1, fading = FADING_CLASSES.indexOf(topic.cls) !== -1;
+    if (!ev || !(rising || fading)) return null;
+    var periods = DATA.meta.evidence_periods || [];
+    var windowText = periods.length ? (periods.length > 1 ? periods[0] + "–" + periods[periods.length - 1] : periods[0]) : "the recent periods";
+    var box = el("div", { className: "evidence", id: "evidence" },
+      el("h4", { text: rising ? "Why it rises" : "Why it fades" }),
+      el("p", { className: "muted", text: "Its " + fmt(ev.recent_papers) + " papers of " + windowText + " compared with its " +
+        fmt(ev.earlier_papers) + " earlier dated papers." }));
+    if (ev.error) {
+      box.appendChild(el("p", { className: "muted", text: "The evidence could not be computed for this topic: " + ev.error }));
+      return box;
+    }
+    var more = ev.rising_terms || [], fewer = ev.falling_terms || [];
+    var termBlocks = [
+      [more, "Words in more of its recent papers"],
+      [fewer, "Words in fewer of its recent papers"],
+    ];
+    if (fading) termBlocks.reverse();
+    termBlocks.forEach(function (block) {
+      if (!block[0].length) return;
+      box.appendChild(el("h5", { text: block[1] }));
+      box.appendChild(termList(block[0]));
+    });
+    if (!more.length && !fewer.length && !(ev.notes || []).length) {
+      box.appendChild(el("p", { className: "muted", text: "No word's share of its papers changed clearly beyond its change in the other topics." }));
+    }
+    if (ev.closest_recent && ev.closest_recent.length) {
+      box.appendChild(el("h5", { text: "Recent papers closest to its centre now" }));
+      box.appendChild(paperList(ev.closest_recent));
+    }
+    var sub = ev.sub_theme;
+    if (sub) {
+      box.appendChild(el("h5", { text: "New sub-theme: " + sub.terms.slice(0, 4).map(function (t) { return t.term; }).join(", ") }));
+      box.appendChild(el("p", { className: "muted", text: "A group of " + fmt(sub.recent_papers) + " recent and " +
+        fmt(sub.earlier_papers) + " earlier papers, away from where the topic's earlier papers lie." }));
+      box.appendChild(subThemeTermList(sub.terms.slice(0, 4)));
+      box.appendChild(paperList(sub.closest || []));
+    }
+    var votes = ev.upvotes;
+    if (votes) {
+      var median = function (value, n) { return value === null ? "none" : "median " + fmt(value) + " (" + fmt(n) + " papers)"; };
+      box.appendChild(el("p", null, el("b", { text: "Upvotes: " }),
+        "recent " + median(votes.median_recent, votes.recent_with_upvotes) + ", earlier " +
+        median(votes.median_earlier, votes.earlier_with_upvotes) + "."));
+    }
+    (ev.notes || []).forEach(function (note) { box.appendChild(el("p", { className: "muted", text: note })); });
+    return box;
+  }
+
   function fact(label, value) {
     return el("div", null, el("span", { text: label }), document.createTextNode(value));
   }
@@ -377,6 +471,8 @@
         detail.appendChild(currentTimeline);
         plot(currentTimeline, fig);
       }
+      var evidence = evidenceBox(topic);
+      if (evidence) detail.appendChild(evidence);
       if (topic.rep && topic.rep.length) {
         var list = el("ul", { className: "rep" });
         topic.rep.forEach(function (row) { list.appendChild(el("li", { text: P.title[row] })); });
