@@ -379,18 +379,33 @@ def _evidence(pop: Population, in_topic: np.ndarray, rng: np.random.Generator) -
     return _Evidence("trend", z, p, 0.0, np.arange(0))
 
 
-def _window_shares(dated: pd.DataFrame, in_topic: np.ndarray, labels: list[str]) -> tuple[float, float, str, str]:
-    """The topic's share in the earliest and the latest third of the dated papers (whole periods)."""
-    per_period = dated.groupby("period").size().reindex(labels).to_numpy(dtype=float)
-    cumulative = np.cumsum(per_period) / per_period.sum()
-    early_end = int(np.searchsorted(cumulative, 1 / 3)) + 1
+def thirds(labels: list[str], papers_per_period) -> tuple[list[str], list[str]]:
+    """The early and the late window: the periods holding the earliest and the latest third of the dated
+    papers (whole periods, at least one each, never overlapping when there are two or more periods)."""
+    if not labels:
+        return [], []
+    counts = np.asarray(papers_per_period, dtype=float)
+    cumulative = np.cumsum(counts) / counts.sum()
     late_start = min(int(np.searchsorted(cumulative, 2 / 3)) + 1, len(labels) - 1)
+    early_end = int(np.searchsorted(cumulative, 1 / 3)) + 1
     early_end = min(early_end, late_start) if len(labels) > 1 else 1
-    early = dated["period"].isin(labels[:early_end]).to_numpy()
-    late = dated["period"].isin(labels[late_start:]).to_numpy()
+    return labels[:early_end], labels[late_start:] if len(labels) > 1 else labels
+
+
+def verdict_windows(trends: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """`thirds` of a trends table's periods: the windows the verdicts' shares (and the evidence) compare."""
+    per_period = trends[trends["period_total"] > 0].drop_duplicates("period").sort_values("period_start")
+    return thirds(per_period["period"].astype(str).tolist(), per_period["period_total"].to_numpy())
+
+
+def _window_shares(dated: pd.DataFrame, in_topic: np.ndarray, labels: list[str]) -> tuple[float, float, str, str]:
+    """The topic's share in the early and the late window (`thirds`)."""
+    early_labels, late_labels = thirds(labels, dated.groupby("period").size().reindex(labels).to_numpy())
+    early = dated["period"].isin(early_labels).to_numpy()
+    late = dated["period"].isin(late_labels).to_numpy()
     share = lambda mask: float(in_topic[mask].mean()) if mask.any() else math.nan  # noqa: E731
     span = lambda part: part[0] if len(part) == 1 else f"{part[0]}..{part[-1]}"  # noqa: E731
-    return share(early), share(late), span(labels[:early_end]), span(labels[late_start:])
+    return share(early), share(late), span(early_labels), span(late_labels)
 
 
 def _silence_text(ev: _Evidence, labels: list[str], where: str) -> str:

@@ -27,6 +27,7 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.stats import false_discovery_control, hypergeom, nchypergeom_fisher
 
 from analytics.embedding import paper_text
+from analytics.growth import verdict_windows
 from analytics.topics import ACADEMIC_STOP_WORDS, TOKEN_PATTERN
 from analytics.trends import assign_periods, period_label
 
@@ -152,16 +153,13 @@ def trend_dated_mask(papers: pd.DataFrame, trends: pd.DataFrame) -> pd.Series:
     return trend_period_labels(papers, trends).notna()
 
 
-RECENT_WINDOW_RULE = "the last third (at least one) of the periods with dated papers"
+RECENT_WINDOW_RULE = "the periods holding the latest third of the dated papers (the growth verdicts' late window)"
 
 
 def recent_periods(trends: pd.DataFrame) -> list[str]:
-    """The period labels of the recent window: the last third (at least one) of the periods with dated papers.
-
-    A stand-in window: the growth verdicts will pass their own."""
-    with_papers = trends[trends["period_total"] > 0].drop_duplicates("period").sort_values("period_start")
-    periods = with_papers["period"].astype(str).tolist()
-    return periods[-max(1, round(len(periods) / 3)):] if periods else []
+    """The period labels of the recent window: the growth verdicts' late window (`analytics.growth.thirds`),
+    so the evidence explains the same change the verdict's shares describe."""
+    return verdict_windows(trends)[1]
 
 
 def recent_mask(papers: pd.DataFrame, trends: pd.DataFrame) -> pd.Series:
