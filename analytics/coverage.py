@@ -34,14 +34,39 @@ def primary_category(categories) -> str:
     return NO_STRATUM
 
 
-def paper_strata(papers: pd.DataFrame) -> pd.Series:
-    """Each paper's stratum: its primary category when most papers have one, else one stratum for all."""
-    if "categories" not in papers.columns or papers.empty:
-        return pd.Series(NO_STRATUM, index=papers.index)
-    strata = papers["categories"].map(primary_category)
-    if (strata != NO_STRATUM).mean() < MIN_STRATIFIED_SHARE:
-        return pd.Series(NO_STRATUM, index=papers.index)
-    return strata
+CATEGORY_STRATA = "primary arXiv category"
+LAYOUT_STRATA = "dump layout"
+
+
+def paper_strata(papers: pd.DataFrame, layout_of_file: dict[str, str] | None = None) -> tuple[pd.Series, str | None]:
+    """Each paper's stratum and what the strata are.
+
+    - The primary arXiv category when most papers have one: the crawl adds and drops categories.
+    - Otherwise the layout of the first dump a paper was read from (`layout_of_file`: file name -> format),
+      when there are several: a "sort by updated" search listing, a trending page and a daily listing select
+      papers from different years and subjects, so their mix moves shares by itself.
+    - Otherwise one stratum (None)."""
+    one = (pd.Series(NO_STRATUM, index=papers.index), None)
+    if papers.empty:
+        return one
+    if "categories" in papers.columns:
+        strata = papers["categories"].map(primary_category)
+        if (strata != NO_STRATUM).mean() >= MIN_STRATIFIED_SHARE:
+            return strata, CATEGORY_STRATA
+    if layout_of_file and "sources" in papers.columns:
+        first_file = papers["sources"].map(_first_source_file)
+        strata = first_file.map(lambda name: layout_of_file.get(name, NO_STRATUM))
+        if strata.nunique() > 1:
+            return strata, LAYOUT_STRATA
+    return one
+
+
+def _first_source_file(sources) -> str:
+    """'dump.txt' from ['dump.txt:12', ...] or 'dump.txt:12;other.txt:3' (papers.csv)."""
+    if isinstance(sources, str):
+        sources = sources.split(";")
+    refs = sorted(str(ref) for ref in (sources if isinstance(sources, (list, tuple, np.ndarray)) else []))
+    return refs[0].rsplit(":", 1)[0] if refs else ""
 
 
 @dataclass
@@ -111,9 +136,9 @@ def _split_statistic(k1: float, n1: float, k2: float, n2: float) -> float:
     return 2 * (loglik(k1, n1) + loglik(k2, n2) - loglik(k1 + k2, n1 + n2))
 
 
-def coverage_summary(changes: list[CoverageChange], stratified: bool) -> dict:
+def coverage_summary(changes: list[CoverageChange], strata_kind: str | None) -> dict:
     """For run.json and the report."""
     return {
-        "stratified_by": "primary arXiv category" if stratified else None,
+        "stratified_by": strata_kind,
         "changes": [asdict(c) | {"sentence": c.sentence()} for c in changes],
     }

@@ -27,7 +27,7 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from analytics.coverage import NO_STRATUM
+from analytics.coverage import CATEGORY_STRATA, NO_STRATUM
 from analytics.trends import Z95, _parse_dates, assign_periods, period_label
 
 FDR = 0.05  # false discovery rate over the judged topics (Benjamini-Hochberg)
@@ -62,8 +62,10 @@ def growth_rule(min_papers: int = MIN_PAPERS) -> list[str]:
     """The rule in words, as paragraphs; lines starting with "- " are the classes in check order."""
     return [
         "Growth is judged on shares, not counts, and within strata: papers are compared only with papers of "
-        "the same primary arXiv category (when the dumps carry categories), so a category that enters or "
-        "leaves the crawl, or is collected more heavily from some month on, moves no verdict.",
+        "the same primary arXiv category when the dumps carry categories (so a category that enters or "
+        "leaves the crawl, or is collected more heavily from some month on, moves no verdict), else with papers "
+        "read from dumps of the same layout (a search listing sorted by last update, a trending page and a daily "
+        "listing select papers from different years).",
         "Each topic is tested against chance: are its dated papers later (or earlier) than the same number of "
         "papers drawn at random within their strata? Topics with fewer than "
         f"{EXACT_BELOW} dated papers get an exact permutation test ({PERMUTATIONS} seeded draws), larger ones "
@@ -82,7 +84,7 @@ def growth_rule(min_papers: int = MIN_PAPERS) -> list[str]:
         f"/{EMERGING_FOLD:g} over the span.",
         f"- growing: its share rose significantly, at least x{CLEAR_FOLD:g}.",
         f"- declining: its share fell significantly, at least /{CLEAR_FOLD:g}.",
-        f"- {COVERAGE}: over all dated papers the share changed significantly, but not within categories: the "
+        f"- {COVERAGE}: over all dated papers the share changed significantly, but not within strata: the "
         "crawl, not the research, changed.",
         f"- stable: no significant change and the interval lies within /{STABLE_FOLD_BOUND:g} .. "
         f"x{STABLE_FOLD_BOUND:g} (or a significant but small change).",
@@ -414,12 +416,13 @@ def _silence_text(ev: _Evidence, labels: list[str], where: str) -> str:
     return f"no papers in {span} although its share {where} predicts {ev.expected:.1f} there"
 
 
-def topic_growth(trends: pd.DataFrame, *, dated: pd.DataFrame | None = None, min_papers: int = MIN_PAPERS,
-                 z: float = Z95, seed: int = SEED) -> pd.DataFrame:
+def topic_growth(trends: pd.DataFrame, *, dated: pd.DataFrame | None = None, strata_kind: str | None = CATEGORY_STRATA,
+                 min_papers: int = MIN_PAPERS, z: float = Z95, seed: int = SEED) -> pd.DataFrame:
     """One verdict per topic in `trends` (the output of `analytics.trends.topic_trends`).
 
     `dated` (from `dated_papers`) gives each dated paper's time and stratum; without it every paper sits at
-    its period's start in one stratum. Columns: GROWTH_COLUMNS. The rule in words is `growth_rule`."""
+    its period's start in one stratum. `strata_kind` names the strata in the reasons (see
+    `analytics.coverage.paper_strata`). Columns: GROWTH_COLUMNS. The rule in words is `growth_rule`."""
     if trends.empty:
         return pd.DataFrame(columns=GROWTH_COLUMNS)
     if dated is None:
@@ -460,7 +463,7 @@ def topic_growth(trends: pd.DataFrame, *, dated: pd.DataFrame | None = None, min
             continue
         try:
             _classify(row, evidence[topic_id], evidence_all[topic_id], q[topic_id], q_all[topic_id], pop.labels,
-                      stratified, len([t for t in evidence if t != -1]))
+                      _strata_words(strata_kind) if stratified else None, len([t for t in evidence if t != -1]))
         except Exception as error:  # noqa: BLE001
             row["growth_class"] = NOT_JUDGED
             row["growth_reason"] = f"statistics failed for this topic ({type(error).__name__}: {error})"
@@ -524,11 +527,17 @@ def _size_of_change(row: dict, dated: pd.DataFrame, in_topic: np.ndarray, strati
     row["change_over_span_high"] = _exp((slope + z * slope_se) * span_years)
 
 
+def _strata_words(strata_kind: str | None) -> str:
+    return "arXiv categories" if strata_kind in (None, CATEGORY_STRATA) else f"{strata_kind}s"
+
+
 def _classify(row: dict, ev: _Evidence, ev_all: _Evidence, q: float, q_all: float, labels: list[str],
-              stratified: bool, n_tests: int) -> None:
-    """growth_class and growth_reason from the tests (see growth_rule)."""
+              strata: str | None, n_tests: int) -> None:
+    """growth_class and growth_reason from the tests (see growth_rule); `strata` names the strata in words
+    (None: one stratum)."""
+    stratified = strata is not None
     row["p_value"], row["q_value"], row["p_value_all_papers"] = ev.p, q, ev_all.p
-    within = " within categories" if stratified else ""
+    within = f" within {strata}" if stratified else ""
     fdr = f"q = {q:.2g}, Benjamini-Hochberg over {n_tests} topics"
     shares = ""
     if np.isfinite(row["share_early"]) and np.isfinite(row["share_late"]):
@@ -559,7 +568,7 @@ def _classify(row: dict, ev: _Evidence, ev_all: _Evidence, q: float, q_all: floa
     else:
         row["test"] = "permutation test" if row["dated_papers"] < EXACT_BELOW else "trend test (normal limit)"
         if stratified:
-            row["test"] += ", within categories"
+            row["test"] += f", within {strata}"
         if q < FDR:
             rising = ev.z > 0
             fold = change if np.isfinite(change) else None
@@ -579,9 +588,9 @@ def _classify(row: dict, ev: _Evidence, ev_all: _Evidence, q: float, q_all: floa
         row["growth_class"] = COVERAGE
         moved = {"new": "appears from nowhere", "silent": "goes silent"}.get(
             ev_all.pattern, "rises" if ev_all.z > 0 else "falls")
-        row["growth_reason"] = (f"over all dated papers it {moved} (q = {q_all:.2g}), but within arXiv categories "
-                                f"there is no significant change (q = {q:.2g}): the crawl's category mix changed, "
-                                f"not the research; {detail}")
+        mix = "the crawl's category mix" if strata == "arXiv categories" else f"the mix of {strata}"
+        row["growth_reason"] = (f"over all dated papers it {moved} (q = {q_all:.2g}), but within {strata} there is "
+                                f"no significant change (q = {q:.2g}): {mix} changed, not the research; {detail}")
         return
     low, high = row["change_over_span_low"], row["change_over_span_high"]
     if np.isfinite(low) and np.isfinite(high) and low >= 1 / STABLE_FOLD_BOUND and high <= STABLE_FOLD_BOUND:

@@ -125,12 +125,16 @@ def _column(papers: pd.DataFrame, name: str, default) -> pd.Series:
 def assign_periods(papers: pd.DataFrame, period: str, kinds: tuple[str, ...] | None = TREND_DATE_KINDS) -> pd.DataFrame:
     """Per paper: its period (or None) and why it has none.
 
-    A paper is placed in a period when it has a date and its uncertainty range (date_low..date_high)
-    lies inside that one period: a date known only to the year is not counted in a month. Only dates of
-    the given kinds count (by default publication and listing days: a last-update timestamp says when an
-    old paper was revised, not when it appeared).
+    A paper is placed in the period of its date when its uncertainty range (date_low..date_high) lies
+    inside that period or touches only the next or previous one: the point estimate then sits in the
+    period that holds most of the paper's probable dates (the middle of the range, or near a last revision:
+    see analytics/dates.py), and an error costs one period at most. A range over more periods is "too
+    coarse": a date known only to the year is not counted in a month. Only dates of the given kinds count
+    (by default publication and listing days: a last-update timestamp says when an old paper was revised,
+    not when it appeared).
     Returns columns period (pd.Period or NaT), inferred (bool), status in
-    {"dated", "undated", "too coarse", "not a publication date"}.
+    {"dated", "undated", "too coarse", "not a publication date"}, and by_estimate (placed by its point
+    estimate although its range touches a neighbouring period).
     """
     published = _parse_dates(_column(papers, "published", ""))
     if kinds is not None and "date_kind" in papers.columns:
@@ -142,13 +146,16 @@ def assign_periods(papers: pd.DataFrame, period: str, kinds: tuple[str, ...] | N
     point = _to_periods(published, period)
     low_period = _to_periods(low, period)
     high_period = _to_periods(high, period)
-    has_range = low.notna() & high.notna()
-    too_coarse = published.notna() & has_range & (low_period != high_period)
+    has_range = (low.notna() & high.notna()).to_numpy()
+    periods_spanned = np.where(has_range, pd.PeriodIndex(high_period).asi8 - pd.PeriodIndex(low_period).asi8, 0)
+    too_coarse = published.notna().to_numpy() & (periods_spanned > 1)
+    by_estimate = published.notna().to_numpy() & (periods_spanned == 1)
     status = np.where(published.isna(), "undated", np.where(too_coarse, "too coarse", "dated"))
     status = np.where(np.asarray(other_kind) & (status == "dated"), "not a publication date", status)
     placed = point.where(status == "dated")
     inferred = _as_bool(_column(papers, "date_inferred", False).fillna(False)).astype(bool)
-    return pd.DataFrame({"period": placed, "inferred": inferred.values, "status": status}, index=papers.index)
+    return pd.DataFrame({"period": placed, "inferred": inferred.values, "status": status,
+                         "by_estimate": by_estimate & (status == "dated")}, index=papers.index)
 
 
 TREND_COLUMNS = [
@@ -200,6 +207,7 @@ def topic_trends(
         "papers_used": int(used.sum()),
         "papers_undated": int((placed["status"] == "undated").sum()),
         "papers_too_coarse": int((placed["status"] == "too coarse").sum()),
+        "papers_placed_by_estimate": int((used & placed["by_estimate"]).sum()),
         "papers_not_publication_date": int((placed["status"] == "not a publication date").sum()),
         "date_kinds": list(kinds) if kinds is not None else "all",
         "papers_inferred_left_out": 0

@@ -12,6 +12,7 @@ code (so a run made before a change of the growth rules can be judged again with
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -33,16 +34,17 @@ def judge(run: Path, top: int) -> None:
     papers["date_inferred"] = papers["date_inferred"].str.lower().isin(["true", "1"])
     started = time.perf_counter()
     trends = topic_trends(papers)
-    strata = paper_strata(papers)
+    layouts = {f["file"]: f["format"] for f in json.loads((run / "run.json").read_text())["files"]}
+    strata, strata_kind = paper_strata(papers, layouts)
     dated = dated_papers(papers, trends, strata)
-    growth = topic_growth(trends, dated=dated).set_index("topic_id")
+    growth = topic_growth(trends, dated=dated, strata_kind=strata_kind).set_index("topic_id")
     pooled = topic_growth(trends, dated=dated.assign(stratum=NO_STRATUM)).set_index("topic_id")
     seconds = time.perf_counter() - started
     changes = coverage_changes(dated["period"], dated["stratum"])
 
     print(f"\n== {run}: {len(papers):,} papers, {len(dated):,} dated in trends "
           f"({trends.attrs['period']}s {dated['period'].min()}..{dated['period'].max()}), "
-          f"{'strata: primary category' if dated['stratum'].nunique() > 1 else 'one stratum (no categories)'}; "
+          f"strata: {strata_kind or 'one (no categories, one dump layout)'}; "
           f"verdicts in {seconds:.1f} s")
     cover = date_coverage(papers)
     overall = cover.get("overall", cover)

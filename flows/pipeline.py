@@ -435,15 +435,15 @@ def _finish(papers, topics, centroids, lineage, mode, params) -> TopicOutcome:
 
 
 @task(name="trends", cache_policy=NO_CACHE)
-def trends_task(papers: pd.DataFrame, cfg: Config) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+def trends_task(papers: pd.DataFrame, layout_of_file: dict[str, str],
+                cfg: Config) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     """Shares per period, where the population behind them changed, and each topic's verdict."""
     trends = topic_trends(papers, period=cfg.trends.period, include_inferred=cfg.dates.include_inferred,
                           kinds=tuple(cfg.dates.trend_kinds))
-    strata = paper_strata(papers)
+    strata, strata_kind = paper_strata(papers, layout_of_file)
     dated = dated_papers(papers, trends, strata)
-    stratified = dated["stratum"].nunique() > 1
-    coverage = coverage_summary(coverage_changes(dated["period"], dated["stratum"]), stratified)
-    growth = topic_growth(trends, dated=dated, min_papers=cfg.trends.min_papers)
+    coverage = coverage_summary(coverage_changes(dated["period"], dated["stratum"]), strata_kind)
+    growth = topic_growth(trends, dated=dated, strata_kind=strata_kind, min_papers=cfg.trends.min_papers)
     return trends, growth, coverage
 
 
@@ -668,7 +668,7 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> d
     papers = outcome.papers
 
     t = time.perf_counter()
-    trends, growth, coverage = trends_task(papers, cfg)
+    trends, growth, coverage = trends_task(papers, {p.file: p.format for p in usable}, cfg)
     timer.record("trends", t)
 
     t = time.perf_counter()

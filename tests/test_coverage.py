@@ -38,6 +38,21 @@ def test_no_change_is_reported_for_a_stable_mix_or_a_single_stratum():
 def test_strata_are_primary_categories_only_when_most_papers_have_one():
     papers = pd.DataFrame({"categories": [["cs.CL", "cs.AI"], "cs.CV;cs.LG", "cs.CV", ["cs.AI"], ""]})
     assert primary_category(["cs.CL", "cs.AI"]) == "cs.CL" and primary_category("cs.CV;cs.LG") == "cs.CV"
-    assert paper_strata(papers).tolist() == ["cs.CL", "cs.CV", "cs.CV", "cs.AI", ""]  # 80% have one
+    strata, kind = paper_strata(papers)
+    assert strata.tolist() == ["cs.CL", "cs.CV", "cs.CV", "cs.AI", ""] and kind == "primary arXiv category"
     few = pd.DataFrame({"categories": ["cs.CL", "", "", ""]})
-    assert set(paper_strata(few)) == {""}  # one stratum: a few categorised papers say nothing
+    strata, kind = paper_strata(few)
+    assert set(strata) == {""} and kind is None  # one stratum: a few categorised papers say nothing
+
+
+def test_without_categories_the_dump_layout_is_the_stratum():
+    """A 'sort by updated' search listing and a trending page select papers from different years: without
+    categories, the layout of the dump a paper was first read from is its stratum."""
+    papers = pd.DataFrame({"categories": ["", "", "", ""],
+                           "sources": [["b.txt:1", "a.txt:4"], ["c.txt:2"], ["a.txt:9"], ["c.txt:3"]]})
+    layouts = {"a.txt": "sorted_updated", "b.txt": "hf_trending", "c.txt": "hf_trending"}
+    strata, kind = paper_strata(papers, layouts)
+    assert strata.tolist() == ["sorted_updated", "hf_trending", "sorted_updated", "hf_trending"]
+    assert kind == "dump layout"
+    strata, kind = paper_strata(papers, {"a.txt": "hf_daily", "b.txt": "hf_daily", "c.txt": "hf_daily"})
+    assert set(strata) == {""} and kind is None  # one layout: nothing to stratify by

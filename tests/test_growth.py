@@ -206,8 +206,9 @@ def _growth_with_categories(frames: dict[str, dict[int, list[int]]], min_papers:
         ignore_index=True,
     )
     trends = topic_trends(papers, period="month")
-    dated = dated_papers(papers, trends, paper_strata(papers))
-    return topic_growth(trends, dated=dated, min_papers=min_papers).set_index("topic_id")
+    strata, kind = paper_strata(papers)
+    dated = dated_papers(papers, trends, strata)
+    return topic_growth(trends, dated=dated, strata_kind=kind, min_papers=min_papers).set_index("topic_id")
 
 
 def test_a_category_entering_half_way_produces_no_emerging_topic():
@@ -238,7 +239,7 @@ def test_a_real_rise_inside_a_category_survives_a_coverage_shift():
     }
     row = _growth_with_categories(frames).loc[1]
     assert row["growth_class"] in ("growing", "emerging"), row["growth_reason"]
-    assert "within categories" in row["growth_reason"] and row["q_value"] < 0.05
+    assert "within arXiv categories" in row["growth_reason"] and row["q_value"] < 0.05
 
 
 def test_small_data_with_a_strong_change_gets_a_verdict():
