@@ -386,12 +386,15 @@ def thirds(labels: list[str], papers_per_period) -> tuple[list[str], list[str]]:
     papers (whole periods, at least one each, never overlapping when there are two or more periods)."""
     if not labels:
         return [], []
+    if len(labels) == 1:
+        return labels, labels
     counts = np.asarray(papers_per_period, dtype=float)
     cumulative = np.cumsum(counts) / counts.sum()
-    late_start = min(int(np.searchsorted(cumulative, 2 / 3)) + 1, len(labels) - 1)
-    early_end = int(np.searchsorted(cumulative, 1 / 3)) + 1
-    early_end = min(early_end, late_start) if len(labels) > 1 else 1
-    return labels[:early_end], labels[late_start:] if len(labels) > 1 else labels
+    # The period holding the 1/3 point closes the early window, the one holding the 2/3 point opens the late
+    # one; when a single period holds both, it goes to the late window.
+    late_start = max(1, min(int(np.searchsorted(cumulative, 2 / 3 + 1e-9)), len(labels) - 1))
+    early_end = min(int(np.searchsorted(cumulative, 1 / 3 - 1e-9)) + 1, late_start)
+    return labels[:early_end], labels[late_start:]
 
 
 def verdict_windows(trends: pd.DataFrame) -> tuple[list[str], list[str]]:
