@@ -28,6 +28,8 @@ class IncrementalConfig(_Section):
     refit_new_share: float = 0.1
     refit_every_runs: int = 7
     assign_min_similarity: float = 0.3
+    # A run on an input folder other than the one the store serves: "stop", or "adopt" it (see incremental.py).
+    other_collection: Literal["stop", "adopt"] = "stop"
 
 
 class ScheduleConfig(_Section):

@@ -58,6 +58,10 @@ CREATE TABLE IF NOT EXISTS topics (
     centroid FLOAT[],
     data JSON
 );
+CREATE TABLE IF NOT EXISTS collection (  -- the input folder this store serves (one row)
+    input VARCHAR,
+    recorded_at VARCHAR
+);
 CREATE TABLE IF NOT EXISTS lineage (
     run_id VARCHAR,
     topic_id INTEGER,
@@ -195,6 +199,18 @@ class Store:
             for path in folder.glob("*.pickle"):
                 if path.stem not in keep:
                     path.unlink(missing_ok=True)
+
+    # -- collection -------------------------------------------------------------------------------
+
+    def collection(self) -> str | None:
+        """The input folder this store serves, as recorded (None before the first check recorded it)."""
+        rows = self.con.execute("SELECT input FROM collection").fetchall()
+        return rows[0][0] if rows else None
+
+    def set_collection(self, input_folder: str, recorded_at: str) -> None:
+        with self.transaction() as con:
+            con.execute("DELETE FROM collection")
+            con.execute("INSERT INTO collection VALUES (?, ?)", [input_folder, recorded_at])
 
     # -- runs -------------------------------------------------------------------------------------
 

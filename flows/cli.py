@@ -40,6 +40,7 @@ def run(
     """Run the whole pipeline: parse, dates, embed, topics, trends, report."""
     wait_for_server = start_temporary_server()  # first: it boots on the other core while the imports below load
     from analytics.config import load_config
+    from analytics.incremental import OtherCollection
     from analytics.store import StoreBusy
     from flows.pipeline import NoUsableInput, run_pipeline
 
@@ -59,6 +60,9 @@ def run(
     except StoreBusy as error:
         console.print(f"[red]error:[/red] {error}")
         raise typer.Exit(3)
+    except OtherCollection as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(5)
     if summary.get("status") == "unchanged":
         console.print(f"[green]nothing new[/green]: {summary['message']} (same as run {summary['same_as_run']})")
         print(f"Report: {summary['outputs']['report']}")

@@ -30,7 +30,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
-from analytics import identity, outputs
+from analytics import identity, incremental, outputs
 from analytics.config import Config, load_config
 from analytics.dates import assign_dates, date_coverage, stated_dates
 from analytics.dedupe import merge_records
@@ -561,6 +561,10 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> d
     t = time.perf_counter()
     entries = list_dumps(input_dir)
     digests = {str(p): (file_digest(p) if p.is_file() else None) for p in entries}
+    # Before any work: a store serves one collection (raises OtherCollection for another folder).
+    collection = incremental.check_collection(store, input_dir, digests,
+                                              other_collection=cfg.incremental.other_collection)
+    (log.warning if collection.status in ("moved", "adopted") else log.info)(collection.message)
     code = code_digest()
     config_json = json.dumps(cfg.model_dump(), sort_keys=True)
     input_digest = hashlib.sha256(json.dumps(

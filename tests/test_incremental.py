@@ -191,3 +191,24 @@ def test_second_run_on_a_busy_store_stops_with_a_clear_message(first_run, tmp_pa
     assert busy.returncode == 3
     assert "another topictrends run is using the store" in busy.stderr
     assert not (tmp_path / "out" / "run.json").exists()
+
+
+def test_a_different_collection_on_the_same_store_stops_before_any_work(first_run, tmp_path) -> None:
+    """Other dumps (the samples the first run did not read) against the first run's store: exit code 5, a
+    message naming both folders, no outputs, and the store still serves the first folder."""
+    base, inputs, config, _ = first_run
+    store = tmp_path / "store"
+    shutil.copytree(base / "store", store)
+    other = _folder(tmp_path / "other", ["001_6b73f48a22e7d380.txt", "002_ee4e4be09cd55250.txt"])
+    stopped = _cli(["run", "--input", str(other), "--output", str(tmp_path / "out"), "--store", str(store),
+                    "--config", str(config)])
+    assert stopped.returncode == 5, stopped.stderr[-2000:]
+    message = "".join(stopped.stderr.split())  # rich wraps long lines, even inside a path
+    assert "serves the dumps in" in stopped.stderr
+    assert str(inputs.resolve()) in message and str(other.resolve()) in message
+    assert not (tmp_path / "out" / "run.json").exists()
+    from analytics.store import Store
+
+    reopened = Store(store)
+    assert reopened.collection() == str(inputs.resolve())
+    reopened.close()
