@@ -30,9 +30,9 @@ class IncrementalConfig(_Section):
     assign_min_similarity: float = 0.3
     # A run on an input folder other than the one the store serves: "stop", or "adopt" it (see incremental.py).
     other_collection: Literal["stop", "adopt"] = "stop"
-    refit_strategy: Literal["anchored", "matched"] = "matched"
-    refit_move_margin: float = 0.05
-    refit_anchor_umap: bool = False
+    refit_strategy: Literal["anchored", "matched"] = "anchored"
+    refit_move_margin: float = 0.1
+    refit_anchor_umap: bool = True
 
 
 class ScheduleConfig(_Section):
