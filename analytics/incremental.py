@@ -138,6 +138,29 @@ class TopicOutcome:
     lineage: pd.DataFrame
     mode: str
     params: dict[str, Any]
+    history: pd.DataFrame | None = None  # earlier runs' lineage (Store.lineage_history), for lineage.csv
+
+
+LINEAGE_COLUMNS = ["run_id", "started_at", "mode", "topic_id", "label", "status", "previous_topic_ids",
+                   "shared_papers", "similarity"]
+
+
+def lineage_table(history: pd.DataFrame | None, lineage: pd.DataFrame, topics: pd.DataFrame, *, run_id: str,
+                  started_at: str, mode: str) -> pd.DataFrame:
+    """lineage.csv: every run's lineage, oldest first, this run's last. A vanished topic is named by its label
+    in the run before (it has none in the run it vanished in)."""
+    labels = dict(zip(topics["topic_id"].astype(int), topics["label"]))
+    current = lineage.assign(run_id=run_id, started_at=started_at, mode=mode,
+                             label=[labels.get(int(t), "") for t in lineage["topic_id"]])
+    frames = [f for f in (history, current) if f is not None and len(f)]
+    table = pd.concat([f[LINEAGE_COLUMNS] for f in frames], ignore_index=True) if frames else current[LINEAGE_COLUMNS]
+    last_label: dict[int, str] = {}
+    filled = []
+    for topic, label in zip(table["topic_id"].astype(int), table["label"]):
+        filled.append(label or last_label.get(topic, ""))
+        last_label[topic] = filled[-1]
+    table["label"] = filled
+    return table
 
 
 def topic_rows(papers: pd.DataFrame, assignment: np.ndarray, centroids: dict[int, np.ndarray],

@@ -251,6 +251,17 @@ class Store:
             ).df()
         return self._assignments[run_id]
 
+    def lineage_history(self) -> pd.DataFrame:
+        """Every completed run's topic lineage, oldest run first, with the run's start and mode and the topic's
+        label in that run (empty for topics that vanished in it)."""
+        return self.con.execute("""
+            SELECT l.run_id, r.started_at, r.mode, l.topic_id, coalesce(t.label, '') AS label, l.status,
+                   l.previous_topic_ids, l.shared_papers, l.similarity
+            FROM lineage l JOIN runs r USING (run_id)
+            LEFT JOIN topics t ON t.run_id = l.run_id AND t.topic_id = l.topic_id
+            WHERE r.status = 'completed'
+            ORDER BY r.finished_at, r.run_id, l.topic_id""").df()
+
     def max_topic_id_ever(self) -> int:
         value = self.con.execute("SELECT max(topic_id) FROM topics").fetchall()[0][0]
         return -1 if value is None else int(value)

@@ -118,7 +118,8 @@ def main() -> None:
         kept = ((both["topic_id_before"] == both["topic_id_after"])
                 & (both["topic_label_before"] == both["topic_label_after"])).mean()
         moved = int((both["topic_id_before"] != both["topic_id_after"]).sum())
-        lineage = pd.read_csv(work / f"out_{tag}" / "lineage.csv")["status"].value_counts()
+        history = pd.read_csv(work / f"out_{tag}" / "lineage.csv")
+        lineage = history[history["run_id"] == summary["run_id"]]["status"].value_counts()
         order = ["continued", "grown", "shrunk", "merged", "split", "new", "vanished"]
         lineage_text = ", ".join(f"{lineage.get(s, 0)} {s}" for s in order)
         found, own = new_subjects(scratch, after, new_ids, old_topic_ids)

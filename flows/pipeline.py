@@ -286,8 +286,11 @@ def topics_task(papers: pd.DataFrame, embeddings: np.ndarray, embedder: Any, cfg
                 store: Store, previous: dict | None, mode: str) -> TopicOutcome:
     prior = incremental.PreviousRun.from_store(store, previous) if previous is not None else None
     if mode == "assign":
-        return incremental.assign_new_papers(papers, embeddings, cfg, prior)
-    return incremental.refit_topics(papers, embeddings, cfg, prior, embedder=embedder, checkpoint=crash_point)
+        outcome = incremental.assign_new_papers(papers, embeddings, cfg, prior)
+    else:
+        outcome = incremental.refit_topics(papers, embeddings, cfg, prior, embedder=embedder, checkpoint=crash_point)
+    outcome.history = store.lineage_history()
+    return outcome
 
 
 @task(name="trends", cache_policy=NO_CACHE)
@@ -311,7 +314,8 @@ def topics_with_growth(topics: pd.DataFrame, growth: pd.DataFrame, lineage: pd.D
 
 @task(name="write outputs", cache_policy=NO_CACHE)
 def write_task(out_dir: str, run_id: str, papers_csv: pd.DataFrame, topics: pd.DataFrame, trends: pd.DataFrame,
-               growth: pd.DataFrame, lineage: pd.DataFrame, summary: dict[str, Any], cfg: Config) -> dict[str, str]:
+               growth: pd.DataFrame, lineage: pd.DataFrame, summary: dict[str, Any], cfg: Config,
+               lineage_history: pd.DataFrame | None = None) -> dict[str, str]:
     """Write every output into a staging folder, then move them into place (run.json last).
 
     A run killed while writing leaves the previous outputs as they were; only the moves at the end,
@@ -324,7 +328,9 @@ def write_task(out_dir: str, run_id: str, papers_csv: pd.DataFrame, topics: pd.D
     crash_point("writing_outputs")
     outputs.write_csv(topics_with_growth(topics, growth, lineage), staging / "topics.csv")
     outputs.write_csv(trends, staging / "trends.csv")
-    outputs.write_csv(lineage, staging / "lineage.csv")
+    outputs.write_csv(incremental.lineage_table(lineage_history, lineage, topics, run_id=run_id,
+                                                started_at=summary["started_at"], mode=summary["mode"]),
+                      staging / "lineage.csv")
     build_report(staging / "report.html", papers_csv, topics, trends, growth, summary,
                  max_map_points=cfg.report.max_map_points, min_papers=cfg.trends.min_papers)
     names = ["papers.csv", "topics.csv", "trends.csv", "lineage.csv", "report.html"]
@@ -522,7 +528,8 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> d
     t = time.perf_counter()
     papers_csv = outputs.papers_table(papers.drop(columns=["text"]))
     clean_stale_staging(output_dir)
-    paths = write_task(str(output_dir), run_id, papers_csv, outcome.topics, trends, growth, outcome.lineage, summary, cfg)
+    paths = write_task(str(output_dir), run_id, papers_csv, outcome.topics, trends, growth, outcome.lineage, summary, cfg,
+                       lineage_history=outcome.history)
     timer.record("write_outputs", t)
     summary["timings"] = dict(timer.timings)
     summary["finished_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")

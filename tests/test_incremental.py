@@ -109,7 +109,9 @@ def test_rerun_with_a_new_dump_embeds_only_new_papers_and_keeps_topics(first_run
     assert summary["embedding"]["reused_from_store"] == len(before_papers)
     assert summary["changes"]["new_papers"] == len(new_ids)
     # Refit, then matched: continued topics keep their id and label.
-    lineage = pd.read_csv(out / "lineage.csv", keep_default_na=False)
+    history = pd.read_csv(out / "lineage.csv", keep_default_na=False)
+    assert list(dict.fromkeys(history["run_id"])) == [first_run[3]["run_id"], summary["run_id"]]  # both runs
+    lineage = history[history["run_id"] == summary["run_id"]]
     assert set(lineage["status"]) <= {"continued", "grown", "shrunk", "split", "merged", "new", "vanished"}
     kept = lineage[lineage["status"].isin(["continued", "grown", "shrunk", "merged"])]
     assert len(kept) >= 0.6 * len(before_topics), lineage.to_string()
