@@ -358,7 +358,8 @@ def changes(outcome: TopicOutcome, previous: PreviousRun) -> dict[str, Any]:
 
     lineage = outcome.lineage
     new_topics = [
-        {"topic_id": int(r.topic_id), "status": r.status, "from": named(r.previous_topic_ids)}
+        {"topic_id": int(r.topic_id), "status": r.status, **({"from": named(r.previous_topic_ids)}
+                                                            if r.previous_topic_ids else {})}
         for r in lineage.itertuples() if r.status in ("new", "split", "merged")
     ]
     vanished = []

@@ -73,3 +73,26 @@ def test_lineage_csv_keeps_the_history_and_names_vanished_topics() -> None:
     assert table[table["run_id"] == "r2"]["label"].tolist() == ["Unlearning", "Agents", "Mixture of experts"]
     first = lineage_table(None, lineage.iloc[[0]], topics, run_id="r1", started_at="t1", mode="refit")
     assert first.columns.tolist()[:3] == ["run_id", "started_at", "mode"] and len(first) == 1
+
+
+def test_changes_name_where_topics_came_from_and_where_vanished_papers_went() -> None:
+    from analytics.incremental import PreviousRun, TopicOutcome, changes
+
+    previous = PreviousRun(
+        run_id="r1",
+        papers=pd.DataFrame({"paper_id": ["a", "b", "c", "d"], "topic_id": [0, 0, 1, 1]}),
+        topics=pd.DataFrame({"topic_id": [0, 1], "label": ["Unlearning", "Agents"], "size": [2, 2]}),
+        params={}, next_free_id=2)
+    outcome = TopicOutcome(
+        papers=pd.DataFrame({"paper_id": ["a", "b", "c", "d", "e", "f"], "topic_id": [0, 0, 0, 2, 2, 2]}),
+        topics=pd.DataFrame({"topic_id": [0, 2], "label": ["Unlearning", "Tool use"], "size": [3, 3]}),
+        centroids={}, mode="refit", params={},
+        lineage=pd.DataFrame({"topic_id": [0, 1, 2], "status": ["merged", "vanished", "split"],
+                              "previous_topic_ids": ["0;1", "1", "1"], "shared_papers": [2, 0, 1],
+                              "similarity": [0.9, 0.0, 0.8]}))
+    result = changes(outcome, previous)
+    assert result["new_papers"] == 2
+    assert (result["previous_papers_kept_topic"], result["previous_papers_moved"]) == (2, 2)
+    assert result["new_topics"] == [{"topic_id": 0, "status": "merged", "from": "0: Unlearning; 1: Agents"},
+                                    {"topic_id": 2, "status": "split", "from": "1: Agents"}]
+    assert result["vanished"] == [{"label": "1: Agents", "papers_went": "1 to Unlearning, 1 to Tool use"}]
