@@ -49,6 +49,11 @@ class IncrementalConfig(_Section):
     refit_new_share: Share = 0.1
     refit_every_runs: int = Field(7, ge=1)
     assign_min_similarity: Similarity = 0.3
+    # A run on an input folder other than the one the store serves: "stop", or "adopt" it (see incremental.py).
+    other_collection: Literal["stop", "adopt"] = "stop"
+    refit_strategy: Literal["anchored", "matched"] = "anchored"
+    refit_move_margin: float = Field(0.1, ge=0, le=2)  # cosine: how much closer a paper must be to move
+    refit_anchor_umap: bool = True
 
 
 class ScheduleConfig(_Section):

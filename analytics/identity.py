@@ -147,3 +147,111 @@ def place_on_map(new_embeddings: np.ndarray, old_embeddings: np.ndarray, old_xy:
         nearest = np.argpartition(-block, k - 1, axis=1)[:, :k]
         result[start:start + 2048] = old_xy[nearest].mean(axis=1)
     return result
+
+
+def anchored_assignment(
+    previous_ids: np.ndarray,
+    is_old: np.ndarray,
+    proposed: np.ndarray,
+    embeddings: np.ndarray,
+    *,
+    margin: float,
+    min_size: int,
+) -> np.ndarray:
+    """Where each paper goes after an anchored refit: a paper moves only when the new structure clearly
+    calls for it.
+
+    previous_ids: each paper's topic in the previous run (-1: outlier; ignored where not is_old);
+    proposed: its topic in the new clustering, already matched to stable ids (match_topics), -1 for none.
+    - A new paper, or one that was an outlier, takes its proposed topic.
+    - A paper that had a topic keeps it, unless the new structure puts it in another topic AND it is at least
+      `margin` (cosine) more similar to that topic's centroid than to its own topic's. Its own topic's centroid
+      is the new structure's when that topic continues there, else its previous members' (HDBSCAN redraws
+      borders between neighbouring topics from run to run: those papers are near both, and stay).
+    - A topic left with fewer than min_size papers (a previous topic: fewer than min(min_size, its previous
+      size)) is dissolved: its papers go to the most similar remaining topic.
+    """
+    normalised = embeddings / np.maximum(np.linalg.norm(embeddings, axis=1, keepdims=True), 1e-12)
+    had_topic = is_old & (previous_ids != -1)
+    final = np.where(had_topic, previous_ids, proposed).astype(int)
+    new_centroids = centroids_of(normalised, proposed)
+    old_centroids = centroids_of(normalised, np.where(had_topic, previous_ids, -1))
+    for row in np.flatnonzero(had_topic & (proposed != -1) & (proposed != previous_ids)):
+        own = new_centroids.get(int(previous_ids[row]), old_centroids[int(previous_ids[row])])
+        if float(normalised[row] @ new_centroids[int(proposed[row])] - normalised[row] @ own) >= margin:
+            final[row] = proposed[row]
+
+    previous_sizes = Counter(previous_ids[had_topic].tolist())
+    sizes = Counter(final[final != -1].tolist())
+    too_small = {t for t, n in sizes.items() if n < (min(min_size, previous_sizes[t]) if t in previous_sizes else min_size)}
+    if too_small and len(too_small) < len(sizes):
+        keep = np.isin(final, list(too_small), invert=True) & (final != -1)
+        centroids = centroids_of(normalised, np.where(keep, final, -1))
+        ids = sorted(centroids)
+        matrix = np.vstack([centroids[t] for t in ids])
+        rows = np.flatnonzero(np.isin(final, list(too_small)))
+        final[rows] = np.array(ids)[(normalised[rows] @ matrix.T).argmax(axis=1)]
+    return final
+
+
+def centroids_of(embeddings: np.ndarray, assignment: np.ndarray) -> dict[int, np.ndarray]:
+    """Normalised mean of each topic's normalised embeddings (-1 left out)."""
+    normalised = embeddings / np.maximum(np.linalg.norm(embeddings, axis=1, keepdims=True), 1e-12)
+    centroids = {}
+    for topic in sorted(set(assignment.tolist()) - {-1}):
+        centroid = normalised[assignment == topic].mean(axis=0)
+        centroids[topic] = centroid / (np.linalg.norm(centroid) or 1.0)
+    return centroids
+
+
+def lineage_between(
+    previous_assignment: dict[str, int],
+    assignment: dict[str, int],
+    previous_centroids: dict[int, np.ndarray],
+    centroids: dict[int, np.ndarray],
+) -> pd.DataFrame:
+    """Lineage of topics whose ids are already stable (an id present in both runs is the same topic).
+
+    A kept id: continued / grown / shrunk (size change beyond SIZE_CHANGE), or merged when it also took at
+    least PART_FRACTION of another previous topic's papers. A fresh id: split (that share of one previous
+    topic's papers), merged (of several) or new. A previous id no longer present: vanished.
+    shared_papers: papers the topic shares with its own previous topic (kept ids) or with the previous topic
+    it took most from; similarity: centroid cosine to that topic.
+    """
+    common = set(previous_assignment) & set(assignment)
+    shared: dict[int, Counter] = defaultdict(Counter)  # topic now -> previous topic -> papers in both
+    for paper in common:
+        if assignment[paper] != -1 and previous_assignment[paper] != -1:
+            shared[assignment[paper]][previous_assignment[paper]] += 1
+    old_sizes = Counter(t for p, t in previous_assignment.items() if t != -1 and p in common)
+    new_sizes = Counter(t for t in assignment.values() if t != -1)
+    all_old_sizes = Counter(t for t in previous_assignment.values() if t != -1)
+    rows = []
+    for topic in sorted(new_sizes):
+        sources = sorted(o for o, n in shared[topic].items() if n >= PART_FRACTION * max(old_sizes[o], 1))
+        if topic in previous_centroids:
+            others = [o for o in sources if o != topic]
+            if others:
+                status = "merged"
+            else:
+                change = (new_sizes[topic] - all_old_sizes[topic]) / max(all_old_sizes[topic], 1)
+                status = "grown" if change > SIZE_CHANGE else "shrunk" if change < -SIZE_CHANGE else "continued"
+            previous_ids, reference = sorted(set(sources) | {topic}), topic
+        else:
+            status = "merged" if len(sources) >= 2 else "split" if sources else "new"
+            previous_ids = sources
+            reference = max(shared[topic], key=lambda o: (shared[topic][o], -o)) if shared[topic] else None
+        similarity = (float(centroids[topic] @ previous_centroids[reference])
+                      if reference is not None and topic in centroids and reference in previous_centroids else 0.0)
+        rows.append({
+            "topic_id": topic,
+            "status": status,
+            "previous_topic_ids": ";".join(str(p) for p in previous_ids),
+            "shared_papers": int(shared[topic][reference]) if reference is not None else 0,
+            "similarity": round(similarity, 4),
+        })
+    for topic in sorted(set(previous_centroids) - set(new_sizes)):
+        rows.append({"topic_id": topic, "status": "vanished", "previous_topic_ids": str(topic),
+                     "shared_papers": 0, "similarity": 0.0})
+    lineage = pd.DataFrame(rows, columns=["topic_id", "status", "previous_topic_ids", "shared_papers", "similarity"])
+    return lineage.sort_values("topic_id").reset_index(drop=True)

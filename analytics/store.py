@@ -58,6 +58,10 @@ CREATE TABLE IF NOT EXISTS topics (
     centroid FLOAT[],
     data JSON
 );
+CREATE TABLE IF NOT EXISTS collection (  -- the input folder this store serves (one row)
+    input VARCHAR,
+    recorded_at VARCHAR
+);
 CREATE TABLE IF NOT EXISTS lineage (
     run_id VARCHAR,
     topic_id INTEGER,
@@ -196,6 +200,18 @@ class Store:
                 if path.stem not in keep:
                     path.unlink(missing_ok=True)
 
+    # -- collection -------------------------------------------------------------------------------
+
+    def collection(self) -> str | None:
+        """The input folder this store serves, as recorded (None before the first check recorded it)."""
+        rows = self.con.execute("SELECT input FROM collection").fetchall()
+        return rows[0][0] if rows else None
+
+    def set_collection(self, input_folder: str, recorded_at: str) -> None:
+        with self.transaction() as con:
+            con.execute("DELETE FROM collection")
+            con.execute("INSERT INTO collection VALUES (?, ?)", [input_folder, recorded_at])
+
     # -- runs -------------------------------------------------------------------------------------
 
     def last_completed_run(self) -> dict[str, Any] | None:
@@ -234,6 +250,17 @@ class Store:
                 [run_id],
             ).df()
         return self._assignments[run_id]
+
+    def lineage_history(self) -> pd.DataFrame:
+        """Every completed run's topic lineage, oldest run first, with the run's start and mode and the topic's
+        label in that run (empty for topics that vanished in it)."""
+        return self.con.execute("""
+            SELECT l.run_id, r.started_at, r.mode, l.topic_id, coalesce(t.label, '') AS label, l.status,
+                   l.previous_topic_ids, l.shared_papers, l.similarity
+            FROM lineage l JOIN runs r USING (run_id)
+            LEFT JOIN topics t ON t.run_id = l.run_id AND t.topic_id = l.topic_id
+            WHERE r.status = 'completed'
+            ORDER BY r.finished_at, r.run_id, l.topic_id""").df()
 
     def max_topic_id_ever(self) -> int:
         value = self.con.execute("SELECT max(topic_id) FROM topics").fetchall()[0][0]

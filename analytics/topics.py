@@ -125,7 +125,7 @@ class SampledUMAP:
     def fit(self, X: np.ndarray, y: Any = None) -> "SampledUMAP":
         rows = np.sort(np.random.default_rng(self.seed).choice(len(X), size=min(self.sample_size, len(X)),
                                                                replace=False))
-        self.umap_model.fit(X[rows])
+        self.umap_model.fit(X[rows], y=None if y is None else np.asarray(y)[rows])
         self.embedding_ = np.asarray(self.umap_model.transform(X), dtype=np.float32)
         return self
 
@@ -133,7 +133,7 @@ class SampledUMAP:
         return np.asarray(self.umap_model.transform(X), dtype=np.float32)
 
     def fit_transform(self, X: np.ndarray, y: Any = None) -> np.ndarray:
-        return self.fit(X).embedding_
+        return self.fit(X, y).embedding_
 
 
 # Below this many papers UMAP computes all pairwise distances itself (about a second per fit at 535 papers; 2.6 s
@@ -655,6 +655,18 @@ def _deduplicate_labels(labels: dict[int, str], keywords: dict[int, list[str]]) 
     return result
 
 
+@dataclass
+class Clustering:
+    """The clustering step of fit_topics: UMAP, HDBSCAN, guided topics and outlier reduction."""
+
+    params: TopicParams
+    reduced: np.ndarray  # the UMAP space HDBSCAN clustered
+    knn: tuple[np.ndarray, np.ndarray] | None  # exact neighbours, reused by the 2-D map
+    raw: np.ndarray  # HDBSCAN's labels
+    assignment: np.ndarray  # after guided topics and outlier reduction, topic 0 the largest
+    guided_names: dict[int, str]  # topic -> guide name
+
+
 def fit_topics(
     texts: list[str],
     embeddings: np.ndarray,
@@ -662,21 +674,39 @@ def fit_topics(
     *,
     embedder: Any = None,
     progress: bool = True,
+    targets: np.ndarray | None = None,
 ) -> TopicModelResult:
     """Cluster papers into topics. `texts` are the embedded paper texts (title + abstract).
 
     `embedder` (analytics.embedding.Embedder) embeds keyword candidates and guided topic names; without it
-    keywords are plain c-TF-IDF and guided topics are skipped.
+    keywords are plain c-TF-IDF and guided topics are skipped. `targets` (see cluster_papers) anchors a refit.
     """
-    import_bertopic()
-    embedding_model = _bertopic_backend(embedder, texts, embeddings) if embedder is not None else None
-    from bertopic import BERTopic
-    from bertopic.cluster import BaseCluster
-    from bertopic.dimensionality import BaseDimensionalityReduction
-    from bertopic.representation import KeyBERTInspired, MaximalMarginalRelevance
-    from bertopic.vectorizers import ClassTfidfTransformer
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+    clustering = cluster_papers(texts, embeddings, cfg, embedder=embedder, progress=progress, targets=targets)
+    topics, centroids = describe_topics(texts, embeddings, clustering.assignment, clustering.params,
+                                        embedder=embedder, guided_names=clustering.guided_names, progress=progress)
+    map_xy = layout_2d(clustering.reduced, np.asarray(embeddings, dtype=np.float32), clustering.params,
+                       clustering.knn)
+    return TopicModelResult(
+        topic_ids=clustering.assignment,
+        raw_topic_ids=clustering.raw,
+        topics=topics,
+        map_xy=map_xy,
+        topic_embeddings=centroids,
+        params=clustering.params,
+    )
 
+
+def cluster_papers(
+    texts: list[str],
+    embeddings: np.ndarray,
+    cfg: Any,
+    *,
+    embedder: Any = None,
+    progress: bool = True,
+    targets: np.ndarray | None = None,
+) -> Clustering:
+    """UMAP, HDBSCAN, guided topics, outlier reduction. `targets`: a topic per paper (-1: unknown) for
+    semi-supervised UMAP (umap-learn's `y`), which pulls papers of the same target together."""
     UMAP, HDBSCAN, umap_extra = _clustering_classes(getattr(cfg, "clustering_backend", "cpu"))
     n_docs = len(texts)
     params = choose_params(n_docs, cfg)
@@ -712,27 +742,20 @@ def fit_topics(
         max_cluster_size=max(int(0.1 * n_docs), 5 * params.min_cluster_size),
         prediction_data=False,
     )
-    stop_words = sorted(ENGLISH_STOP_WORDS | ACADEMIC_STOP_WORDS)
-    vectorizer = CountVectorizer(
-        stop_words=stop_words,
-        ngram_range=params.ngram_range,
-        min_df=params.vectorizer_min_df,
-        token_pattern=TOKEN_PATTERN,
-    )
-    representation = [
-        KeyBERTInspired(top_n_words=12, nr_repr_docs=5, nr_samples=200, random_state=params.seed),
-        MaximalMarginalRelevance(diversity=0.3, top_n_words=10),
-    ]
     if progress:
         log.info("topics: reducing %d embeddings with UMAP", n_docs)
-    reduced = np.asarray(umap_model.fit_transform(embeddings), dtype=np.float32)
+    if targets is None:
+        reduced = np.asarray(umap_model.fit_transform(embeddings), dtype=np.float32)
+    else:
+        reduced = np.asarray(umap_model.fit_transform(embeddings, y=np.asarray(targets, dtype=int)),
+                             dtype=np.float32)
     if progress:
         log.info("topics: clustering with HDBSCAN (min_cluster_size=%d)", params.min_cluster_size)
     raw = np.asarray(hdbscan_model.fit(reduced).labels_, dtype=int)
 
     assignment = raw.copy()
     guided_names: dict[int, str] = {}
-    if params.guided_topics and embedding_model is not None:
+    if params.guided_topics and embedder is not None:
         guide_embeddings = embedder.embed(params.guided_topics, progress=False)
         assignment, guided_names = apply_guided_topics(
             embeddings, assignment, guide_embeddings, params.guided_topics,
@@ -746,8 +769,48 @@ def fit_topics(
     renumbered = _renumber_by_size(assignment)
     old_to_new = {int(o): int(n) for o, n in zip(assignment.tolist(), renumbered.tolist())}
     guided_names = {old_to_new[t]: name for t, name in guided_names.items() if t in old_to_new}
-    assignment = renumbered
+    return Clustering(params=params, reduced=reduced, knn=knn, raw=raw, assignment=renumbered,
+                      guided_names=guided_names)
+
+
+def describe_topics(
+    texts: list[str],
+    embeddings: np.ndarray,
+    assignment: np.ndarray,
+    params: TopicParams,
+    *,
+    embedder: Any = None,
+    guided_names: dict[int, str] | None = None,
+    progress: bool = True,
+) -> tuple[pd.DataFrame, dict[int, np.ndarray]]:
+    """Keywords, labels and representative papers of each topic of `assignment` (-1: outliers), and the
+    topics' normalised centroids. Returns the topic table (topic_id, label, keywords, size,
+    representative_rows, guided) and {topic: centroid}."""
+    import_bertopic()
+    embedding_model = _bertopic_backend(embedder, texts, embeddings) if embedder is not None else None
+    from bertopic import BERTopic
+    from bertopic.cluster import BaseCluster
+    from bertopic.dimensionality import BaseDimensionalityReduction
+    from bertopic.representation import KeyBERTInspired, MaximalMarginalRelevance
+    from bertopic.vectorizers import ClassTfidfTransformer
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
+    guided_names = guided_names or {}
+    n_docs = len(texts)
+    embeddings = np.asarray(embeddings, dtype=np.float32)
+    assignment = np.asarray(assignment, dtype=int)
     centroids = _centroids(embeddings, assignment)
+    stop_words = sorted(ENGLISH_STOP_WORDS | ACADEMIC_STOP_WORDS)
+    vectorizer = CountVectorizer(
+        stop_words=stop_words,
+        ngram_range=params.ngram_range,
+        min_df=params.vectorizer_min_df,
+        token_pattern=TOKEN_PATTERN,
+    )
+    representation = [
+        KeyBERTInspired(top_n_words=12, nr_repr_docs=5, nr_samples=200, random_state=params.seed),
+        MaximalMarginalRelevance(diversity=0.3, top_n_words=10),
+    ]
 
     # Representations, computed once on the final assignment: BERTopic's documented "manual" mode (clusters
     # given as y) runs c-TF-IDF and the KeyBERT-inspired + MMR fine-tuning in a single pass over the texts.
@@ -809,15 +872,7 @@ def fit_topics(
     topics = pd.DataFrame(rows, columns=["topic_id", "label", "keywords", "size", "representative_rows", "guided"])
     topics = topics.sort_values("topic_id").reset_index(drop=True)
 
-    map_xy = layout_2d(reduced, embeddings, params, knn)
-    return TopicModelResult(
-        topic_ids=assignment,
-        raw_topic_ids=raw,
-        topics=topics,
-        map_xy=map_xy,
-        topic_embeddings=centroids,
-        params=params,
-    )
+    return topics, centroids
 
 
 def _clustering_classes(backend: str):

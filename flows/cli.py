@@ -24,8 +24,10 @@ configure_prefect_env()  # before anything imports prefect
 EXIT_BAD_INPUT = 2  # also what typer exits with on a bad option
 EXIT_STORE_BUSY = 3
 EXIT_BAD_CONFIG = 4
+EXIT_OTHER_COLLECTION = 5
 EXIT_CODES = ("Exit codes: 0 done, 2 bad input or usage (missing input folder, output or store folder not writable, "
-              "no usable dump), 3 store busy with another run, 4 bad config.")
+              "no usable dump), 3 store busy with another run, 4 bad config, 5 the store serves another input "
+              "folder.")
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, epilog=EXIT_CODES,
                   help="Turn folders of paper-listing dumps into topics and their growth over time.")
@@ -81,6 +83,7 @@ def run(
         check_writable_folder(cfg.resolve_path(cfg.run.store), "store")
     except FolderNotWritable as error:
         _fail(f"error: {error}", EXIT_BAD_INPUT)
+    from analytics.incremental import OtherCollection
     from analytics.store import StoreBusy
     from flows.pipeline import NoUsableInput, run_pipeline
 
@@ -91,6 +94,8 @@ def run(
         _fail(f"error: {error}", EXIT_BAD_INPUT)
     except StoreBusy as error:
         _fail(f"error: {error}", EXIT_STORE_BUSY)
+    except OtherCollection as error:
+        _fail(f"error: {error}", EXIT_OTHER_COLLECTION)
     if summary.get("status") == "unchanged":
         console.print(f"[green]nothing new[/green]: {summary['message']} (same as run {summary['same_as_run']})")
         print(f"Report: {summary['outputs']['report']}")

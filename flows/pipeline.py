@@ -30,7 +30,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
 from analytics import growth_evidence as evidence_lib
-from analytics import identity, outputs
+from analytics import incremental, outputs
 from analytics.config import Config, load_config
 from analytics.dates import assign_dates, date_coverage, stated_dates
 from analytics.dedupe import merge_records
@@ -39,7 +39,6 @@ from analytics.parsing import read_dump
 from analytics.parsing.reader import open_regular_file
 from analytics.records import ParsedFile, Problem
 from analytics.store import Store, hold_store_lock, open_store
-from analytics.topics import fit_topics
 from analytics.coverage import coverage_changes, coverage_summary, paper_strata
 from analytics.growth import dated_papers, topic_growth
 from analytics.trends import topic_trends
@@ -301,137 +300,21 @@ def embed_papers(texts: list[str], hashes: list[str], cfg: Config, store: Store,
     return matrix, info, embedder
 
 
-@dataclass
-class TopicOutcome:
-    papers: pd.DataFrame  # with topic_id, raw_topic_id, topic_label, map_x, map_y
-    topics: pd.DataFrame  # topic_id, label, keywords, size, representative_papers, representative_ids, guided
-    centroids: dict[int, np.ndarray]
-    lineage: pd.DataFrame
-    mode: str
-    params: dict[str, Any]
-
-
-def choose_mode(cfg: Config, store: Store, previous: dict | None, n_new: int, n_papers: int) -> str:
-    mode = cfg.incremental.mode
-    if previous is None:
-        return "refit"
-    if mode != "auto":
-        return mode
-    if n_new > cfg.incremental.refit_new_share * n_papers:
-        return "refit"
-    if store.completed_runs_since_refit() + 1 >= cfg.incremental.refit_every_runs:
-        return "refit"
-    return "assign"
-
-
-def _topic_rows(papers: pd.DataFrame, assignment: np.ndarray, centroids: dict[int, np.ndarray],
-                embeddings: np.ndarray) -> dict[int, dict[str, Any]]:
-    """Representative papers (closest to the centroid) and size for each topic."""
-    rows = {}
-    for topic, centroid in centroids.items():
-        members = np.where(assignment == topic)[0]
-        sims = embeddings[members] @ centroid
-        best = members[np.argsort(-sims, kind="stable")[:3]]
-        rows[topic] = {
-            "size": int(len(members)),
-            "representative_papers": " | ".join(papers["title"].iloc[best].tolist()),
-            "representative_ids": ";".join(papers["paper_id"].iloc[best].tolist()),
-        }
-    return rows
+# Run decisions live in analytics.incremental (tested there without Prefect); these names stay for callers.
+TopicOutcome = incremental.TopicOutcome
+choose_mode = incremental.choose_mode
 
 
 @task(name="find topics", cache_policy=NO_CACHE)
 def topics_task(papers: pd.DataFrame, embeddings: np.ndarray, embedder: Any, cfg: Config,
                 store: Store, previous: dict | None, mode: str) -> TopicOutcome:
-    papers = papers.copy()
+    prior = incremental.PreviousRun.from_store(store, previous) if previous is not None else None
     if mode == "assign":
-        return _assign_new_papers(papers, embeddings, cfg, store, previous)
-    result = fit_topics(papers["text"].tolist(), embeddings, cfg.topics, embedder=embedder, progress=False)
-    crash_point("clustering")
-    local_ids = result.topic_ids
-    topics = result.topics.drop(columns=["representative_rows"]).set_index("topic_id")
-    centroids = result.topic_embeddings
-    if previous is not None:
-        prev_papers = store.previous_assignments(previous["run_id"])
-        prev_topics = store.previous_topics(previous["run_id"])
-        match = identity.match_topics(
-            previous_assignment=dict(zip(prev_papers["paper_id"], prev_papers["topic_id"].astype(int))),
-            previous_centroids={int(t): np.asarray(c, dtype=np.float32) for t, c in
-                                zip(prev_topics["topic_id"], prev_topics["centroid"]) if c is not None},
-            previous_labels=dict(zip(prev_topics["topic_id"].astype(int), prev_topics["label"])),
-            new_assignment=dict(zip(papers["paper_id"], local_ids.astype(int))),
-            new_centroids=centroids,
-            next_free_id=store.max_topic_id_ever() + 1,
-        )
-        id_map, lineage = match.id_map, match.lineage
-        for stable_id, label in match.label_map.items():  # matched topics keep the label people know
-            local = next(n for n, s in id_map.items() if s == stable_id)
-            topics.loc[local, "label"] = label
+        outcome = incremental.assign_new_papers(papers, embeddings, cfg, prior)
     else:
-        id_map = {t: t for t in centroids}
-        lineage = pd.DataFrame({"topic_id": sorted(centroids), "status": "new", "previous_topic_ids": "",
-                                "shared_papers": 0, "similarity": 0.0})
-    map_ids = lambda t: id_map.get(int(t), -1) if t != -1 else -1  # noqa: E731
-    papers["topic_id"] = [map_ids(t) for t in local_ids]
-    papers["raw_topic_id"] = [map_ids(t) for t in result.raw_topic_ids]
-    topics = topics.rename(index=id_map).reset_index().rename(columns={"index": "topic_id"})
-    stable_centroids = {id_map[t]: c for t, c in centroids.items()}
-    extra = _topic_rows(papers, papers["topic_id"].to_numpy(), stable_centroids, embeddings)
-    for column in ("size", "representative_papers", "representative_ids"):
-        topics[column] = topics["topic_id"].map(lambda t, c=column: extra[int(t)][c])
-    topics = topics.sort_values("topic_id").reset_index(drop=True)
-    papers["map_x"] = np.round(result.map_xy[:, 0], 4)
-    papers["map_y"] = np.round(result.map_xy[:, 1], 4)
-    return _finish(papers, topics, stable_centroids, lineage, "refit", result.params.to_dict())
-
-
-def _assign_new_papers(papers: pd.DataFrame, embeddings: np.ndarray, cfg: Config, store: Store,
-                       previous: dict) -> TopicOutcome:
-    """Keep the previous run's topics; put papers it did not have into them by nearest centroid."""
-    prev_papers = store.previous_assignments(previous["run_id"])
-    prev_topics = store.previous_topics(previous["run_id"])
-    centroids = {int(t): np.asarray(c, dtype=np.float32) for t, c in zip(prev_topics["topic_id"], prev_topics["centroid"])
-                 if c is not None}
-    previous_rows = prev_papers.drop_duplicates("paper_id").set_index("paper_id")
-    known = papers["paper_id"].isin(previous_rows.index).to_numpy()
-    topic_ids = np.full(len(papers), -1, dtype=int)
-    raw_ids = np.full(len(papers), -1, dtype=int)
-    xy = np.zeros((len(papers), 2), dtype=np.float32)
-    rows = previous_rows.loc[papers["paper_id"][known]]
-    topic_ids[known] = rows["topic_id"].to_numpy(dtype=int)
-    raw_ids[known] = rows["raw_topic_id"].fillna(rows["topic_id"]).to_numpy(dtype=int)
-    xy[known] = rows[["map_x", "map_y"]].to_numpy(dtype=np.float32)
-    new_rows = np.where(~known)[0]
-    assigned = identity.assign_to_topics(embeddings[new_rows], centroids, cfg.incremental.assign_min_similarity)
-    topic_ids[new_rows] = assigned
-    raw_ids[new_rows] = assigned
-    if len(new_rows) and known.any():
-        xy[new_rows] = identity.place_on_map(embeddings[new_rows], embeddings[known], xy[known])
-    papers["topic_id"], papers["raw_topic_id"] = topic_ids, raw_ids
-    papers["map_x"], papers["map_y"] = np.round(xy[:, 0], 4), np.round(xy[:, 1], 4)
-    topics = pd.DataFrame([json.loads(d) for d in prev_topics["data"]])
-    extra = _topic_rows(papers, topic_ids, centroids, embeddings)
-    for column in ("size", "representative_papers", "representative_ids"):
-        topics[column] = topics["topic_id"].map(lambda t, c=column: extra.get(int(t), {}).get(c, 0 if c == "size" else ""))
-    topics = topics[[c for c in topics.columns if c in
-                     ("topic_id", "label", "keywords", "size", "guided", "representative_papers", "representative_ids")]]
-    prev_sizes = prev_topics.set_index("topic_id")["size"].to_dict()
-    lineage = pd.DataFrame({
-        "topic_id": topics["topic_id"],
-        "status": ["grown" if s > prev_sizes.get(t, 0) else "continued" for t, s in zip(topics["topic_id"], topics["size"])],
-        "previous_topic_ids": topics["topic_id"].astype(str),
-        "shared_papers": [prev_sizes.get(t, 0) for t in topics["topic_id"]],
-        "similarity": 1.0,
-    })
-    params = dict(previous["summary"].get("topic_params", {}))
-    params["assigned_new_papers"] = int(len(new_rows))
-    return _finish(papers, topics, centroids, lineage, "assign", params)
-
-
-def _finish(papers, topics, centroids, lineage, mode, params) -> TopicOutcome:
-    label_of = dict(zip(topics["topic_id"].astype(int), topics["label"]))
-    papers["topic_label"] = papers["topic_id"].map(lambda t: label_of.get(int(t), "Outliers (no topic)"))
-    return TopicOutcome(papers=papers, topics=topics, centroids=centroids, lineage=lineage, mode=mode, params=params)
+        outcome = incremental.refit_topics(papers, embeddings, cfg, prior, embedder=embedder, checkpoint=crash_point)
+    outcome.history = store.lineage_history()
+    return outcome
 
 
 @task(name="trends", cache_policy=NO_CACHE)
@@ -484,7 +367,7 @@ def topics_with_growth(topics: pd.DataFrame, growth: pd.DataFrame, lineage: pd.D
 @task(name="write outputs", cache_policy=NO_CACHE)
 def write_task(out_dir: str, run_id: str, papers_csv: pd.DataFrame, topics: pd.DataFrame, trends: pd.DataFrame,
                growth: pd.DataFrame, lineage: pd.DataFrame, evidence: dict[str, Any], summary: dict[str, Any],
-               cfg: Config) -> Path:
+               cfg: Config, lineage_history: pd.DataFrame | None = None) -> Path:
     """Write the run's outputs into its staging folder (`outputs.staging_folder`); nothing outside it changes.
     `outputs.publish_staged` moves them into place once the store has committed the run."""
     staging = outputs.staging_folder(Path(out_dir), run_id)
@@ -493,7 +376,9 @@ def write_task(out_dir: str, run_id: str, papers_csv: pd.DataFrame, topics: pd.D
     crash_point("writing_outputs")
     outputs.write_csv(topics_with_growth(topics, growth, lineage), staging / "topics.csv")
     outputs.write_csv(trends, staging / "trends.csv")
-    outputs.write_csv(lineage, staging / "lineage.csv")
+    outputs.write_csv(incremental.lineage_table(lineage_history, lineage, topics, run_id=run_id,
+                                                started_at=summary["started_at"], mode=summary["mode"]),
+                      staging / "lineage.csv")
     outputs.write_json(evidence, staging / "evidence.json")
     build_report(staging / "report.html", papers_csv, topics, trends, growth, summary,
                  max_map_points=cfg.report.max_map_points, min_papers=cfg.trends.min_papers,
@@ -529,27 +414,10 @@ def _coverage_by_file(papers: pd.DataFrame) -> dict[str, Any]:
 
 
 def _changes(outcome: TopicOutcome, previous: dict | None, store: Store) -> dict[str, Any] | None:
-    """What changed since the previous completed run: new papers, new topics, topics that grew fastest."""
+    """What changed since the previous completed run (see analytics.incremental.changes)."""
     if previous is None:
         return None
-    prev_papers = store.previous_assignments(previous["run_id"])
-    prev_sizes = store.previous_topics(previous["run_id"]).set_index("topic_id")["size"].to_dict()
-    new_papers = int((~outcome.papers["paper_id"].isin(set(prev_papers["paper_id"]))).sum())
-    lineage = outcome.lineage
-    new_topics = [
-        {"topic_id": int(r.topic_id), "status": r.status, "from": r.previous_topic_ids}
-        for r in lineage.itertuples() if r.status in ("new", "split", "merged")
-    ]
-    growth = []
-    for row in outcome.topics.itertuples():
-        before = int(prev_sizes.get(row.topic_id, 0))
-        if before and row.size > before:
-            growth.append({"topic_id": int(row.topic_id), "papers_before": before, "papers_now": int(row.size),
-                           "added": int(row.size - before)})
-    growth.sort(key=lambda g: (-g["added"], g["topic_id"]))
-    vanished = [int(r.topic_id) for r in lineage.itertuples() if r.status == "vanished"]
-    return {"previous_run": previous["run_id"], "mode": outcome.mode, "new_papers": new_papers,
-            "new_topics": new_topics, "fastest_growing": growth[:10], "vanished_topics": len(vanished)}
+    return incremental.changes(outcome, incremental.PreviousRun.from_store(store, previous))
 
 
 # -- the flow -------------------------------------------------------------------------------------
@@ -613,6 +481,10 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> d
     t = time.perf_counter()
     entries = list_dumps(input_dir, skip=[output_dir, store.folder])
     digests = {str(p): file_digest(p) for p in entries}
+    # Before any work: a store serves one collection (raises OtherCollection for another folder).
+    collection = incremental.check_collection(store, input_dir, digests,
+                                              other_collection=cfg.incremental.other_collection)
+    (log.warning if collection.status in ("moved", "adopted") else log.info)(collection.message)
     code = code_digest()
     config_json = json.dumps(cfg.model_dump(), sort_keys=True)
     input_digest = hashlib.sha256(json.dumps(
@@ -721,7 +593,7 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> d
     papers_csv = outputs.papers_table(papers.drop(columns=["text"]))
     outputs.clean_stale_staging(output_dir)
     staging = write_task(str(output_dir), run_id, papers_csv, outcome.topics, trends, growth, outcome.lineage,
-                         evidence, summary, cfg)
+                         evidence, summary, cfg, lineage_history=outcome.history)
     timer.record("write_outputs", t)
     summary["timings"] = dict(timer.timings)
     summary["finished_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")

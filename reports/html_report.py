@@ -324,15 +324,26 @@ def _overview_html(papers, topic_table, run_summary, published, trends_all, figu
     changes = run_summary.get("changes")
     labels = dict(zip(topic_table["topic_id"].astype(int), topic_table["label"]))
     if changes:
-        parts = [f'<p><b>{_fmt_int(changes.get("new_papers", 0))}</b> new papers since the previous run.</p>']
-        for key, title in (("new_topics", "New topics"), ("fastest_growing", "Fastest growing")):
+        how = {"refit": "topics were fitted again", "assign": "new papers were placed in the existing topics"}
+        parts = [f'<p><b>{_fmt_int(changes.get("new_papers", 0))}</b> new papers since the previous run; '
+                 f'{_e(how.get(changes.get("mode"), str(changes.get("mode", ""))))}.</p>']
+        if "previous_papers_moved" in changes:
+            kept, moved = changes.get("previous_papers_kept_topic", 0), changes.get("previous_papers_moved", 0)
+            parts.append(f'<p><b>{_fmt_int(kept)}</b> of {_fmt_int(kept + moved)} earlier papers '
+                         f'({_fmt_pct(kept / max(kept + moved, 1))}) kept their topic; <b>{_fmt_int(moved)}</b> moved. '
+                         f'{_fmt_int(changes.get("topics_kept", 0))} topics kept their id and label.</p>')
+        # New topics name where they came from (split / merged); vanished ones where their papers went.
+        for key, title in (("new_topics", "New, split and merged topics"), ("vanished", "Vanished topics"),
+                           ("fastest_growing", "Fastest growing")):
             items = changes.get(key) or []
             if items:
                 parts.append(f'<div class="change-list"><h4>{title}</h4><ul>{"".join(_change_item(i, labels) for i in items[:15])}</ul></div>')
             else:
                 parts.append(f'<div class="change-list"><h4>{title}</h4><p class="muted">none</p></div>')
+        shown = {"new_papers", "new_topics", "fastest_growing", "vanished", "mode", "previous_papers_moved",
+                 "previous_papers_kept_topic", "previous_papers_kept_share", "topics_kept", "vanished_topics"}
         for key, value in changes.items():
-            if key not in {"new_papers", "new_topics", "fastest_growing"} and not isinstance(value, (list, dict)):
+            if key not in shown and not isinstance(value, (list, dict)):
                 parts.append(f'<p class="muted">{_e(key.replace("_", " "))}: {_e(_fmt_number(value))}</p>')
         changes_html = f'<div class="changes" id="changes"><h3>What changed since the last run</h3>{"".join(parts)}</div>'
     else:

@@ -110,7 +110,9 @@ def test_rerun_with_a_new_dump_embeds_only_new_papers_and_keeps_topics(first_run
     assert summary["embedding"]["reused_from_store"] == len(before_papers)
     assert summary["changes"]["new_papers"] == len(new_ids)
     # Refit, then matched: continued topics keep their id and label.
-    lineage = pd.read_csv(out / "lineage.csv", keep_default_na=False)
+    history = pd.read_csv(out / "lineage.csv", keep_default_na=False)
+    assert list(dict.fromkeys(history["run_id"])) == [first_run[3]["run_id"], summary["run_id"]]  # both runs
+    lineage = history[history["run_id"] == summary["run_id"]]
     assert set(lineage["status"]) <= {"continued", "grown", "shrunk", "split", "merged", "new", "vanished"}
     kept = lineage[lineage["status"].isin(["continued", "grown", "shrunk", "merged"])]
     assert len(kept) >= 0.6 * len(before_topics), lineage.to_string()
@@ -217,3 +219,24 @@ def test_flow_started_directly_on_a_busy_store_stops(first_run, tmp_path) -> Non
         with pytest.raises(StoreBusy, match="another topictrends run is using the store"):
             _run(inputs, tmp_path / "out", store, config)
     assert not (tmp_path / "out" / "run.json").exists()
+
+
+def test_a_different_collection_on_the_same_store_stops_before_any_work(first_run, tmp_path) -> None:
+    """Other dumps (the samples the first run did not read) against the first run's store: exit code 5, a
+    message naming both folders, no outputs, and the store still serves the first folder."""
+    base, inputs, config, _ = first_run
+    store = tmp_path / "store"
+    shutil.copytree(base / "store", store)
+    other = _folder(tmp_path / "other", ["001_6b73f48a22e7d380.txt", "002_ee4e4be09cd55250.txt"])
+    stopped = _cli(["run", "--input", str(other), "--output", str(tmp_path / "out"), "--store", str(store),
+                    "--config", str(config)])
+    assert stopped.returncode == 5, stopped.stderr[-2000:]
+    message = "".join(stopped.stderr.split())  # rich wraps long lines, even inside a path
+    assert "serves the dumps in" in stopped.stderr
+    assert str(inputs.resolve()) in message and str(other.resolve()) in message
+    assert not (tmp_path / "out" / "run.json").exists()
+    from analytics.store import Store
+
+    reopened = Store(store)
+    assert reopened.collection() == str(inputs.resolve())
+    reopened.close()

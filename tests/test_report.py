@@ -218,3 +218,23 @@ def test_growth_evidence_reaches_rising_and_fading_topic_pages_as_data(corpus, t
     assert payload["meta"]["evidence_periods"] == ["2025-09", "2025-10", "2025-11", "2025-12"]
     assert "window.__xss=5" in html and "<img src=x onerror=\"window.__xss=5" not in html.lower()
     assert all(t["evidence"] is None for t in payload["topics"] if t["id"] not in with_evidence)
+
+
+def test_changes_after_a_refit_say_what_moved_and_what_vanished(corpus, tmp_path):
+    """The overview of a refit: how many earlier papers kept their topic, new topics with where they came
+    from, vanished topics with where their papers went (analytics.incremental.changes)."""
+    papers, topics, summary, trends, growth = corpus
+    changes = {
+        "previous_run": "r1", "mode": "refit", "new_papers": 156, "previous_papers_kept_topic": 349,
+        "previous_papers_moved": 30, "previous_papers_kept_share": 0.9208, "topics_kept": 14,
+        "new_topics": [{"topic_id": 3, "status": "split", "from": "1: Graph neural networks"}],
+        "fastest_growing": [], "vanished_topics": 1,
+        "vanished": [{"label": "7: Program synthesis", "papers_went": "12 to Agents, 3 to Reasoning"}],
+    }
+    html = build_report(tmp_path / "r.html", papers, topics, trends, growth,
+                        dict(summary, changes=changes)).read_text(encoding="utf-8")
+    assert "topics were fitted again" in html
+    assert "<b>349</b> of 379 earlier papers (92%) kept their topic; <b>30</b> moved." in html
+    assert 'href="#topic-3"' in html and "from: 1: Graph neural networks" in html
+    assert "7: Program synthesis" in html and "papers went: 12 to Agents, 3 to Reasoning" in html
+    assert "previous papers moved" not in html  # shown in the sentence, not again as a raw key
