@@ -27,7 +27,7 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from analytics.coverage import CATEGORY_STRATA, NO_STRATUM
+from analytics.coverage import CATEGORY_STRATA, LAYOUT_STRATA, NO_STRATUM
 from analytics.trends import Z95, _parse_dates, assign_periods, period_label
 
 FDR = 0.05  # false discovery rate over the judged topics (Benjamini-Hochberg)
@@ -40,6 +40,7 @@ SILENT_EXPECTED = 3.0  # zero papers where >= 3 were expected happens by chance 
 PERMUTATIONS = 4000  # draws of the permutation test for small topics (seeded)
 EXACT_BELOW = 40  # topics with fewer dated papers are tested by permutation, larger ones by the normal limit
 SEED = 20240607
+MIN_LAYOUT_PERIODS = 3  # a dump layout stratum needs dated papers in this many periods (see _merge_short_strata)
 
 NOT_JUDGED = "could not be judged"  # one topic's statistics failed; the run and the other topics go on
 COVERAGE = "explained by coverage"
@@ -430,6 +431,8 @@ def topic_growth(trends: pd.DataFrame, *, dated: pd.DataFrame | None = None, str
         return pd.DataFrame(columns=GROWTH_COLUMNS)
     if dated is None:
         dated = dated_papers_from_trends(trends)
+    if strata_kind == LAYOUT_STRATA:
+        dated = _merge_short_strata(dated)
     stratified = dated["stratum"].nunique() > 1
     pop = Population.of(dated)
     pooled = Population.of(dated, pooled=True)
@@ -479,6 +482,19 @@ def topic_growth(trends: pd.DataFrame, *, dated: pd.DataFrame | None = None, str
     strong = growth["recent_share"] >= median_recent
     growth["signal"] = np.where(rising, np.where(strong, "strong signal", "weak signal"), "")
     return growth[GROWTH_COLUMNS]
+
+
+def _merge_short_strata(dated: pd.DataFrame) -> pd.DataFrame:
+    """Dump layouts whose dated papers fall in fewer than MIN_LAYOUT_PERIODS periods count with the largest
+    layout: a one-off dump cannot show by itself whether its selection differs over time, and as a stratum of
+    its own it would hide everything it holds from the verdicts (a new subject that arrives in a new export
+    would never be new)."""
+    spans = dated.groupby("stratum")["period"].nunique()
+    short = spans[spans < MIN_LAYOUT_PERIODS].index
+    if len(short) == 0 or len(short) == len(spans):
+        return dated
+    largest = dated[~dated["stratum"].isin(short)]["stratum"].value_counts().index[0]
+    return dated.assign(stratum=dated["stratum"].where(~dated["stratum"].isin(short), largest))
 
 
 def _adjust(p_values: dict[int, float]) -> dict[int, float]:

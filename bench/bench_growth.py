@@ -3,6 +3,7 @@ date coverage, and how the verdicts compare with and without the coverage check.
 
     .venv/bin/python bench/bench_growth.py --run out                    # a finished run's output folder
     .venv/bin/python bench/bench_growth.py --run out --run /tmp/real/out
+    .venv/bin/python bench/bench_growth.py --run out --dates           # plus the date evaluation of its input
 
 Each run's papers.csv (topics, dates, categories) is read and the verdicts are recomputed with the current
 code (so a run made before a change of the growth rules can be judged again without re-clustering). The
@@ -27,7 +28,7 @@ from analytics.growth import FALLING, RISING, dated_papers, fmt_fold, topic_grow
 from analytics.trends import topic_trends  # noqa: E402
 
 
-def judge(run: Path, top: int) -> None:
+def judge(run: Path, top: int, dates: bool) -> None:
     papers = pd.read_csv(run / "papers.csv", dtype=str, keep_default_na=False)
     labels = pd.read_csv(run / "topics.csv", dtype=str, keep_default_na=False).set_index("topic_id")["label"]
     papers["topic_id"] = papers["topic_id"].astype(int)
@@ -52,6 +53,12 @@ def judge(run: Path, top: int) -> None:
           f"{overall.get('undated', 0)} undated; trends use {trends.attrs['papers_used']} "
           f"(too coarse {trends.attrs['papers_too_coarse']}, not a publication date "
           f"{trends.attrs['papers_not_publication_date']})")
+    if dates:  # how far point estimates are from hidden true dates, on the run's input folder
+        from analytics.date_evaluation import evaluate_dates_for_folder, summary_lines
+
+        input_folder = json.loads((run / "run.json").read_text())["input"]
+        for line in summary_lines(evaluate_dates_for_folder(Path(input_folder))):
+            print(f"  dates: {line}")
     print(f"coverage changes found: {len(changes)}")
     for change in changes:
         print(f"  - {change.sentence()}")
@@ -80,12 +87,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--run", action="append", type=Path, required=True, help="a run's output folder")
     parser.add_argument("--top", type=int, default=8)
+    parser.add_argument("--dates", action="store_true",
+                        help="also hide the stated dates of the run's input and report the point-estimate error")
     args = parser.parse_args()
     for run in args.run:
         if not (run / "papers.csv").exists():
             print(f"skipped {run}: no papers.csv")
             continue
-        judge(run, args.top)
+        judge(run, args.top, args.dates)
 
 
 if __name__ == "__main__":

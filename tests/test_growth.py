@@ -274,3 +274,17 @@ def test_many_topics_without_change_give_no_false_verdicts():
     verdicts = growth[growth["growth_class"].isin(["emerging", "growing", "declining", "fading"])]
     assert verdicts.empty, verdicts[["topic_id", "growth_class", "p_value", "q_value"]]
     assert (growth["q_value"] >= growth["p_value"]).all()
+
+
+def test_a_new_subject_in_a_one_off_export_is_still_new():
+    """Without categories the dump layout is the stratum; a layout seen in one period only (a one-off export
+    holding a new subject) counts with the largest layout, so its subject is reported new, not hidden."""
+    papers = pd.concat([
+        papers_from_counts({0: [40, 40, 40, 30]}).assign(layout="hf_daily"),
+        papers_from_counts({0: [20, 20, 20, 0]}).assign(layout="sorted_updated"),
+        papers_from_counts({1: [0, 0, 0, 12]}).assign(layout="generic_jsonl"),
+    ], ignore_index=True)
+    trends = topic_trends(papers, period="month")
+    dated = dated_papers(papers, trends, papers["layout"])
+    row = topic_growth(trends, dated=dated, strata_kind="dump layout").set_index("topic_id").loc[1]
+    assert row["growth_class"] == "emerging" and row["growth_reason"].startswith("new topic"), row["growth_reason"]
