@@ -406,10 +406,14 @@ def _glance_html(topic_table: pd.DataFrame, coverage: dict, per_side: int = 5) -
         more = f"<li>… and {len(changes) - 8} more</li>" if len(changes) > 8 else ""
         moved = (f" {len(explained)} topic(s) whose share moved only because of it are marked "
                  f"{_badge(growth_stats.COVERAGE)} and left out here." if len(explained) else "")
+        by_layout = coverage.get("stratified_by") == "dump layout"
+        what = "which kinds of dumps hold the papers" if by_layout else "which categories were collected"
+        within = ("papers read from dumps of the same layout" if by_layout
+                  else "papers within the same primary arXiv category")
         coverage_note = (
             '<details class="coverage-note"><summary><b>The dumps\' coverage changed</b> '
-            f'({len(changes)} change(s) in which categories were collected). Verdicts compare papers within the '
-            f'same primary arXiv category, so this moves none of them.{moved}</summary><ul>{listed}{more}</ul></details>'
+            f'({len(changes)} change(s) in {what}). Verdicts compare {within}, so this moves none of them.'
+            f'{moved}</summary><ul>{listed}{more}</ul></details>'
         )
     return (
         '<div class="glance" id="glance"><h3>At a glance</h3>'

@@ -238,3 +238,21 @@ def test_changes_after_a_refit_say_what_moved_and_what_vanished(corpus, tmp_path
     assert 'href="#topic-3"' in html and "from: 1: Graph neural networks" in html
     assert "7: Program synthesis" in html and "papers went: 12 to Agents, 3 to Reasoning" in html
     assert "previous papers moved" not in html  # shown in the sentence, not again as a raw key
+
+
+def test_at_a_glance_names_coverage_changes_and_lists_only_judged_verdicts(corpus, tmp_path):
+    """When the dumps' coverage changed, the first screen says so (and how verdicts deal with it); topics whose
+    change is explained by coverage are not listed as rising or fading."""
+    papers, topics, summary, trends, growth = corpus
+    growth = growth.copy()
+    explained = int(growth.loc[growth["topic_id"] != -1, "topic_id"].iloc[0])
+    growth.loc[growth["topic_id"] == explained, "growth_class"] = "explained by coverage"
+    coverage = {"stratified_by": "primary arXiv category", "changes": [
+        {"stratum": "cs.IT", "kind": "entered", "period": "2026-01", "share_before": 0.0, "share_after": 0.04,
+         "sentence": "cs.IT enters the dumps in 2026-01 (0.0% of dated papers before, 4.0% from then on)"}]}
+    html = build_report(tmp_path / "r.html", papers, topics, trends, growth,
+                        dict(summary, coverage=coverage)).read_text(encoding="utf-8")
+    glance = html[html.index('id="glance"'):html.index("see Growth for intervals and the rule")]
+    assert "The dumps&#x27; coverage changed" in glance or "The dumps' coverage changed" in glance
+    assert "cs.IT enters the dumps in 2026-01" in glance and "within the same primary arXiv category" in glance
+    assert f'href="#topic-{explained}"' not in glance
