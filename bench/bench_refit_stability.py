@@ -82,7 +82,8 @@ def new_subjects(scratch: pd.DataFrame, refit: pd.DataFrame, new_ids: set[str], 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--strategies", default="matched,anchored:0.05")
+    parser.add_argument("--strategies", default="matched,anchored-umap:0.1",
+                        help="matched (the old behaviour) and the default anchored refit (UMAP targets, margin 0.1)")
     parser.add_argument("--work", default=None, help="working folder (default: a temporary one)")
     args = parser.parse_args()
     from sklearn.metrics import normalized_mutual_info_score
