@@ -449,6 +449,10 @@ def topic_growth(trends: pd.DataFrame, *, dated: pd.DataFrame | None = None, str
                 evidence[topic_id] = _evidence(pop, in_topic, rng)
                 evidence_all[topic_id] = _evidence(pooled, in_topic, rng) if stratified else evidence[topic_id]
                 _size_of_change(row, dated, in_topic, stratified, z)
+                if stratified:  # the size of the change over all papers, for the coverage check
+                    pooled_fit = fit_share_trend(dated, in_topic, False)
+                    span = float(dated["time"].max() - dated["time"].min())
+                    row["_pooled_change"] = _exp(pooled_fit[0] * span) if pooled_fit else math.nan
                 row["share_early"], row["share_late"], row["_early"], row["_late"] = _window_shares(
                     dated, in_topic, pop.labels)
         except Exception as error:  # noqa: BLE001 - one topic's statistics never take the run down
@@ -555,6 +559,7 @@ def _classify(row: dict, ev: _Evidence, ev_all: _Evidence, q: float, q_all: floa
     """growth_class and growth_reason from the tests (see growth_rule); `strata` names the strata in words
     (None: one stratum)."""
     stratified = strata is not None
+    pooled_change = row.pop("_pooled_change", math.nan)
     row["p_value"], row["q_value"], row["p_value_all_papers"] = ev.p, q, ev_all.p
     within = f" within {strata}" if stratified else ""
     fdr = f"q = {q:.2g}, Benjamini-Hochberg over {n_tests} topics"
@@ -602,8 +607,10 @@ def _classify(row: dict, ev: _Evidence, ev_all: _Evidence, q: float, q_all: floa
             row["growth_reason"] = f"{small}{detail} ({fdr})"
             return
 
-    # Nothing significant within strata. Over all papers?
-    if stratified and q_all < FDR and (ev_all.pattern != "trend" or abs(ev_all.z) > 0):
+    # Nothing significant within strata. Over all papers, a change the rule would have called a rise or a fall?
+    pooled_clear = ev_all.pattern != "trend" or (
+        np.isfinite(pooled_change) and (pooled_change >= CLEAR_FOLD or pooled_change <= 1 / CLEAR_FOLD))
+    if stratified and q_all < FDR and pooled_clear:
         row["growth_class"] = COVERAGE
         moved = {"new": "appears from nowhere", "silent": "goes silent"}.get(
             ev_all.pattern, "rises" if ev_all.z > 0 else "falls")
