@@ -791,12 +791,15 @@ def _evidence_payload(item: dict | None) -> dict | None:
 
 
 def _representative_rows(topic_table: pd.DataFrame, papers: pd.DataFrame) -> dict[int, list[int]]:
-    """Representative papers as row positions when `representative_papers` lists paper ids ('; '-joined)."""
+    """Representative papers as row positions, from the paper ids the pipeline writes (`representative_ids`,
+    ';'-joined; `representative_papers` holds their titles joined by ' | '). Tables without the ids column
+    may list ids in `representative_papers`."""
     if "paper_id" not in papers.columns:
         return {}
     position = {pid: i for i, pid in enumerate(_strings(papers, "paper_id"))}
+    column = "representative_ids" if "representative_ids" in topic_table.columns else "representative_papers"
     out = {}
-    for topic_id, text in zip(topic_table["topic_id"], topic_table["representative_papers"]):
+    for topic_id, text in zip(topic_table["topic_id"], topic_table[column].fillna("").astype(str)):
         ids = [part.strip() for part in text.split(";") if part.strip()]
         if ids and all(i in position for i in ids):
             out[int(topic_id)] = [position[i] for i in ids[:10]]

@@ -256,3 +256,19 @@ def test_at_a_glance_names_coverage_changes_and_lists_only_judged_verdicts(corpu
     assert "The dumps&#x27; coverage changed" in glance or "The dumps' coverage changed" in glance
     assert "cs.IT enters the dumps in 2026-01" in glance and "within the same primary arXiv category" in glance
     assert f'href="#topic-{explained}"' not in glance
+
+
+def test_topic_pages_list_representative_papers_as_rows_in_the_pipelines_format(corpus, tmp_path):
+    """The pipeline writes representative titles joined by ' | ' and their ids in `representative_ids`: the
+    topic page shows them as paper rows, not as a paragraph of joined titles."""
+    papers, topics, summary, trends, growth = corpus
+    topics = topics.copy()
+    by_topic = papers.groupby("topic_id")
+    topics["representative_ids"] = topics["topic_id"].map(
+        lambda t: ";".join(by_topic.get_group(t)["paper_id"].head(3)) if t in by_topic.groups else "")
+    topics["representative_papers"] = topics["topic_id"].map(
+        lambda t: " | ".join(by_topic.get_group(t)["title"].head(3)) if t in by_topic.groups else "")
+    payload = payload_of(build_report(tmp_path / "r.html", papers, topics, trends, growth, summary).read_text())
+    for topic in payload["topics"]:
+        if topic["id"] in by_topic.groups:
+            assert len(topic["rep"]) == min(3, topic["size"]) and topic["rep_text"] == "", topic["label"]
