@@ -85,8 +85,8 @@ def growth_rule(min_papers: int = MIN_PAPERS) -> list[str]:
         f"/{EMERGING_FOLD:g} over the span.",
         f"- growing: its share rose significantly, at least x{CLEAR_FOLD:g}.",
         f"- declining: its share fell significantly, at least /{CLEAR_FOLD:g}.",
-        f"- {COVERAGE}: over all dated papers the share changed significantly, but not within strata: the "
-        "crawl, not the research, changed.",
+        f"- {COVERAGE}: over all dated papers the share changed significantly and by at least x{CLEAR_FOLD:g} "
+        "(or /" f"{CLEAR_FOLD:g}), but not within strata: the crawl, not the research, changed.",
         f"- stable: no significant change and the interval lies within /{STABLE_FOLD_BOUND:g} .. "
         f"x{STABLE_FOLD_BOUND:g} (or a significant but small change).",
         f"- {UNCLEAR}: no significant change, but the interval is too wide to call it stable.",

@@ -350,6 +350,13 @@ def leaderboard_figure(growth: pd.DataFrame, labels: dict[int, str], *, per_side
                               "<br>%{customdata[2]:,} dated papers<extra>%{fullData.name}</extra>",
             )
         )
+    if rows.empty:  # an empty log axis from 0.1 to 1M says nothing; say why instead
+        fig.update_layout(**_base_layout(height=140, margin=dict(l=10, r=20, t=20, b=20)))
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False)
+        fig.add_annotation(text="No topic's share changed clearly enough to draw (see the classes above).",
+                           x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font=dict(color="#6c7a89"))
+        return fig
     order = [plotly_text(labels.get(int(t), f"Topic {t}"), 42) for t in rows["topic_id"]]
     fig.add_vline(x=1, line=dict(color="#555", width=1, dash="dot"))
     fig.update_layout(
