@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -118,6 +119,53 @@ def topic_diversity(topic_keywords: dict[int, list[str]], top_n: int = 10) -> fl
     """Unique keywords among all topics' top-n / total keywords (Dieng et al. 2020); 1 = no overlap."""
     words = [k.lower().strip() for t, kws in topic_keywords.items() if t != -1 for k in kws[:top_n]]
     return len(set(words)) / len(words) if words else float("nan")
+
+
+# Coherence margin (issue 19): how much closer a topic's papers are to each other than to the corpus at large,
+# measured with an embedding model (the bench uses the PyTorch MiniLM, which no run's topics were fitted on).
+MARGIN_SAMPLE_PER_TOPIC = 40
+MARGIN_REFERENCE_PAPERS = 400
+
+
+@dataclass
+class MarginSample:
+    """Which papers the coherence margin embeds: a seeded sample per topic and one corpus reference sample."""
+
+    topic_rows: dict[int, np.ndarray]  # topic -> rows of its sampled papers
+    reference_rows: np.ndarray  # rows of the random corpus papers
+
+    def all_rows(self) -> np.ndarray:
+        return np.unique(np.concatenate([self.reference_rows, *self.topic_rows.values()]))
+
+
+def margin_sample(topic_ids: np.ndarray, *, seed: int = 0, per_topic: int = MARGIN_SAMPLE_PER_TOPIC,
+                  reference: int = MARGIN_REFERENCE_PAPERS) -> MarginSample:
+    """Up to `per_topic` papers of each topic (outliers -1 excluded) and `reference` papers of the whole corpus,
+    drawn with one seeded generator so the same assignment always gives the same sample."""
+    topic_ids = np.asarray(topic_ids, dtype=int)
+    rng = np.random.default_rng(seed)
+    reference_rows = np.sort(rng.choice(len(topic_ids), size=min(reference, len(topic_ids)), replace=False))
+    topic_rows = {}
+    for topic in sorted(set(topic_ids.tolist()) - {-1}):
+        members = np.flatnonzero(topic_ids == topic)
+        topic_rows[topic] = np.sort(rng.choice(members, size=min(per_topic, len(members)), replace=False))
+    return MarginSample(topic_rows=topic_rows, reference_rows=reference_rows)
+
+
+def coherence_margins(sample: MarginSample, vectors_of: Any) -> dict[int, dict[str, float]]:
+    """Per topic: within-topic mean cosine (distinct pairs of its sampled papers), mean cosine of its sampled
+    papers to the reference papers, and the margin (the first minus the second). `vectors_of(rows)` returns
+    L2-normalised embeddings of those rows. A topic with one sampled paper has no pairs and gets NaN."""
+    reference = np.asarray(vectors_of(sample.reference_rows), dtype=np.float64)
+    result = {}
+    for topic, rows in sample.topic_rows.items():
+        members = np.asarray(vectors_of(rows), dtype=np.float64)
+        n = len(members)
+        sims = members @ members.T
+        within = float((sims.sum() - np.trace(sims)) / (n * (n - 1))) if n > 1 else float("nan")
+        to_corpus = float((members @ reference.T).mean())
+        result[topic] = {"within": within, "to_corpus": to_corpus, "margin": within - to_corpus}
+    return result
 
 
 def gini(values: Iterable[float]) -> float:
