@@ -38,6 +38,7 @@ from analytics.embedding import content_hash, load_embedder, paper_text
 from analytics.parsing import read_dump
 from analytics.parsing.reader import open_regular_file
 from analytics.records import ParsedFile, Problem
+from analytics.sampled_topics import TransformerSample, sample_rows
 from analytics.store import Store, hold_store_lock, open_store
 from analytics.coverage import coverage_changes, coverage_summary, paper_strata
 from analytics.growth import dated_papers, topic_growth
@@ -217,6 +218,8 @@ def papers_task(parsed_files: list[ParsedFile], cfg: Config) -> pd.DataFrame:
 
 def choose_backend(cfg: Config, n_papers: int, previous: dict | None = None) -> str:
     """"auto": the bundled MiniLM as ONNX int8 up to auto_static_above papers, the static model above.
+    ("sampled", topics fitted on a transformer-embedded sample and every paper joining them by its words and
+    static vector, is chosen explicitly: analytics.sampled_topics.)
     The choice is made once per store and kept: switching models as the corpus grows would throw away
     every stored embedding and break topic matching across runs."""
     backend = cfg.embedding.backend
@@ -249,11 +252,27 @@ def embed_chunk_task(texts: list[str], backend: str, model_path: str | None, bat
 
 def embed_papers(texts: list[str], hashes: list[str], cfg: Config, store: Store, *, distributed: bool,
                  previous: dict | None = None):
+    """Every paper's embedding with the run's backend: (matrix, run.json info, embedder, transformer sample).
+    "sampled": every paper's static vector, plus the transformer vectors of the sample that defines the
+    topics (a TransformerSample; None for the other backends). The store keeps each model's vectors apart,
+    so a rerun embeds only texts it has not seen with that model."""
+    backend = choose_backend(cfg, len(texts), previous)
+    if backend != "sampled":
+        return (*_embed_with(backend, texts, hashes, cfg, store, distributed=distributed), None)
+    matrix, info, embedder = _embed_with("static", texts, hashes, cfg, store, distributed=distributed)
+    rows = sample_rows(hashes, cfg.embedding.transformer_sample, cfg.topics.seed)
+    sample_matrix, sample_info, sample_embedder = _embed_with(
+        "onnx", [texts[i] for i in rows], [hashes[i] for i in rows], cfg, store, distributed=distributed)
+    info = {**info, "backend": "sampled", "static_backend": info["backend"], "transformer_sample": sample_info}
+    return matrix, info, embedder, TransformerSample(rows=rows, vectors=sample_matrix, embedder=sample_embedder)
+
+
+def _embed_with(backend: str, texts: list[str], hashes: list[str], cfg: Config, store: Store, *,
+                distributed: bool):
     """Embed only what the store has not embedded with this model, a chunk at a time, committing each chunk
     to the store as it is done (a killed run keeps its finished chunks). On a Dask cluster the chunks run in
     parallel on the workers; locally they run one after the other (the model already uses every core)."""
     log = _logger()
-    backend = choose_backend(cfg, len(texts), previous)
     max_tokens = max_tokens_for(backend, cfg)
     embedder = cached_embedder(backend, cfg.embedding.model_path, cfg.embedding.batch_size, max_tokens)
     cached = store.cached_embeddings(hashes, embedder.model_id)
@@ -307,12 +326,14 @@ choose_mode = incremental.choose_mode
 
 @task(name="find topics", cache_policy=NO_CACHE)
 def topics_task(papers: pd.DataFrame, embeddings: np.ndarray, embedder: Any, cfg: Config,
-                store: Store, previous: dict | None, mode: str) -> TopicOutcome:
+                store: Store, previous: dict | None, mode: str,
+                sample: TransformerSample | None = None) -> TopicOutcome:
     prior = incremental.PreviousRun.from_store(store, previous) if previous is not None else None
     if mode == "assign":
         outcome = incremental.assign_new_papers(papers, embeddings, cfg, prior)
     else:
-        outcome = incremental.refit_topics(papers, embeddings, cfg, prior, embedder=embedder, checkpoint=crash_point)
+        outcome = incremental.refit_topics(papers, embeddings, cfg, prior, embedder=embedder, checkpoint=crash_point,
+                                           sample=sample)
     outcome.history = store.lineage_history()
     return outcome
 
@@ -526,7 +547,7 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> d
     timer.record("merge_and_dates", t)
 
     t = time.perf_counter()
-    embeddings, embedding_info, embedder = embed_papers(
+    embeddings, embedding_info, embedder, sample = embed_papers(
         papers["text"].tolist(), papers["content_hash"].tolist(), cfg, store,
         distributed=cfg.compute.task_runner == "dask", previous=previous)
     timer.record("embed", t)
@@ -535,7 +556,7 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> d
     n_new = int((~papers["paper_id"].isin(set(store.previous_assignments(previous["run_id"])["paper_id"]))).sum()) \
         if previous else len(papers)
     mode = choose_mode(cfg, store, previous, n_new, len(papers))
-    outcome = topics_task(papers, embeddings, embedder, cfg, store, previous, mode)
+    outcome = topics_task(papers, embeddings, embedder, cfg, store, previous, mode, quote(sample))
     timer.record("topics", t)
     papers = outcome.papers
 
