@@ -132,6 +132,9 @@ MARGIN_REFERENCE_PAPERS = 400
 # (bench/bench_topic_quality.py) the static model's grab-bags scored 0.03-0.07 ("Open-source, zero-shot": a VLM
 # jailbreak paper, UAV fruit counting, a Llama3 vs DeepSeek comparison); MiniLM topics at 10k: 0.11 and up.
 WEAK_MARGIN = 0.07
+# The transformer reads this many tokens for margins, as the transformer backends do by default ([embedding]
+# max_tokens), so a run's stored MiniLM vectors serve its margins.
+MARGIN_MAX_TOKENS = 128
 
 
 @dataclass
@@ -178,6 +181,19 @@ def coherence_margins(sample: MarginSample, vectors_of: Any) -> dict[int, dict[s
         to_corpus = float((members @ reference.T).mean())
         result[topic] = {"within": within, "to_corpus": to_corpus, "margin": within - to_corpus}
     return result
+
+
+def margin_summary(margins: dict[int, dict[str, float]]) -> dict[str, Any]:
+    """Median and minimum margin over topics, the weak topics (margin under WEAK_MARGIN), margin per topic."""
+    values = np.array([m["margin"] for m in margins.values()], dtype=np.float64)
+    known = values[~np.isnan(values)]
+    return {
+        "median": _round(float(np.median(known))) if len(known) else None,
+        "min": _round(float(known.min())) if len(known) else None,
+        "weak_topics": [int(t) for t, m in margins.items() if m["margin"] < WEAK_MARGIN],
+        "weak_below": WEAK_MARGIN,
+        "per_topic": {str(t): _round(m["margin"]) for t, m in margins.items()},  # str: JSON object keys
+    }
 
 
 def gini(values: Iterable[float]) -> float:
@@ -271,13 +287,7 @@ def evaluate_topics(
         rows = sample.all_rows()
         vectors = dict(zip(rows.tolist(), embed_texts([texts[i] for i in rows])))  # one batched call
         margins = coherence_margins(sample, lambda chosen: np.vstack([vectors[i] for i in chosen.tolist()]))
-        values = np.array([m["margin"] for m in margins.values()], dtype=np.float64)
-        result["coherence_margin"] = {
-            "median": _round(float(np.nanmedian(values))),
-            "min": _round(float(np.nanmin(values))),
-            "weak_topics": [int(t) for t, m in margins.items() if m["margin"] < WEAK_MARGIN],
-            "weak_below": WEAK_MARGIN,
-        }
+        result["coherence_margin"] = margin_summary(margins)
         for entry in result["per_topic"]:
             margin = margins.get(entry["topic_id"], {}).get("margin", float("nan"))
             entry["coherence_margin"] = _round(margin)
@@ -354,7 +364,7 @@ def evaluate_run(out_dir: Path, *, labels_column: str | None = "auto", top_n: in
     if margin_backend is not None:
         from analytics.embedding import load_embedder
 
-        embedder = load_embedder(margin_backend, batch_size=16)
+        embedder = load_embedder(margin_backend, batch_size=16, max_tokens=MARGIN_MAX_TOKENS)
         embed_texts = lambda chosen: embedder.embed(chosen, progress=False)  # noqa: E731
     result = evaluate_topics(texts, topic_ids, keywords, labels=labels, raw_topic_ids=raw, top_n=top_n,
                              embed_texts=embed_texts)

@@ -30,11 +30,11 @@ from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
 from analytics import growth_evidence as evidence_lib
-from analytics import incremental, outputs
+from analytics import evaluation, incremental, outputs
 from analytics.config import Config, load_config
 from analytics.dates import assign_dates, date_coverage, stated_dates
 from analytics.dedupe import merge_records
-from analytics.embedding import content_hash, load_embedder, paper_text
+from analytics.embedding import MissingModelError, content_hash, load_embedder, paper_text
 from analytics.parsing import read_dump
 from analytics.parsing.reader import open_regular_file
 from analytics.records import ParsedFile, Problem
@@ -338,6 +338,45 @@ def topics_task(papers: pd.DataFrame, embeddings: np.ndarray, embedder: Any, cfg
     return outcome
 
 
+@task(name="topic quality", cache_policy=NO_CACHE)
+def quality_task(papers: pd.DataFrame, cfg: Config, store: Store) -> dict[str, Any] | None:
+    """Coherence margin of every topic (analytics.evaluation.coherence_margins), measured with the MiniLM as
+    ONNX whatever the run's backend, so that runs compare: ~40 papers per topic and 400 corpus papers, their
+    vectors from the store when the run embedded them with it (onnx runs, a sampled run's sample), else embedded
+    now (~30 s for a 75k static run). None, with a warning, when the ONNX model is not built."""
+    log = _logger()
+    sample = evaluation.margin_sample(papers["topic_id"].to_numpy(dtype=int))
+    rows = sample.all_rows()
+    if len(sample.topic_rows) == 0:
+        return None
+    texts, hashes = papers["text"].tolist(), papers["content_hash"].tolist()
+    try:
+        vectors, _, _ = _embed_with("onnx", [texts[i] for i in rows], [hashes[i] for i in rows], cfg, store,
+                                    distributed=False)
+    except MissingModelError as error:
+        log.warning("topic quality not measured: %s", error)
+        return None
+    by_row = dict(zip(rows.tolist(), vectors))
+    margins = evaluation.coherence_margins(sample, lambda chosen: np.vstack([by_row[i] for i in chosen.tolist()]))
+    summary = evaluation.margin_summary(margins)
+    if summary["weak_topics"]:
+        log.warning("%d weak topics (coherence margin under %s): %s", len(summary["weak_topics"]),
+                    evaluation.WEAK_MARGIN, ", ".join(map(str, summary["weak_topics"])))
+    return summary
+
+
+def with_quality(topics: pd.DataFrame, quality: dict[str, Any] | None) -> pd.DataFrame:
+    """The topic table with each topic's coherence margin and weak flag (topics.csv, the report)."""
+    if quality is None:
+        return topics
+    margins = {int(t): m for t, m in quality["per_topic"].items()}
+    table = topics.copy()
+    table["coherence_margin"] = table["topic_id"].map(lambda t: margins.get(int(t)))
+    table["weak"] = [margins.get(int(t)) is not None and margins[int(t)] < quality["weak_below"]
+                     for t in table["topic_id"]]
+    return table
+
+
 @task(name="trends", cache_policy=NO_CACHE)
 def trends_task(papers: pd.DataFrame, layout_of_file: dict[str, str],
                 cfg: Config) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
@@ -561,6 +600,11 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> d
     papers = outcome.papers
 
     t = time.perf_counter()
+    quality = quality_task(papers, cfg, store)
+    outcome.topics = with_quality(outcome.topics, quality)
+    timer.record("topic_quality", t)
+
+    t = time.perf_counter()
     trends, growth, coverage = trends_task(papers, {p.file: p.format for p in usable}, cfg)
     timer.record("trends", t)
 
@@ -600,6 +644,7 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> d
         "growth_evidence": {**evidence_counts, "recent_periods": evidence["recent_periods"]},
         "embedding": embedding_info,
         "topic_params": outcome.params,
+        "topic_quality": quality,
         "lineage": outcome.lineage["status"].value_counts().to_dict(),
         "changes": _changes(outcome, previous, store),
         "config": cfg.model_dump(),
