@@ -8,6 +8,8 @@ all-MiniLM-L6-v2 (sentence-transformers, title + abstract, the model's 256-token
 mean pairwise cosine minus their mean cosine to 400 seeded random papers of the whole corpus
 (analytics.evaluation.coherence_margins). Reported: median, minimum, topics under 0.07, the worst topics.
 NMI: over all papers with a category, outliers (topic -1) counted as one more cluster.
+Label specificity: how many of a topic's papers use its label's lead phrase, and how much more than the corpus.
+Map separation: share of a paper's 10 nearest map neighbours in its topic, and the map's silhouette by topic.
 The PyTorch vectors are cached by text hash in bench/results/ (gitignored), so a rerun embeds only new papers.
 """
 
@@ -108,6 +110,37 @@ def score_topics(texts: list[str], topic_ids: np.ndarray, primary: np.ndarray, m
     }
 
 
+def label_specificity(texts: list[str], topic_ids: np.ndarray, labels: dict[int, str]) -> dict:
+    """How specific labels are: for each topic, the share of its papers whose text uses the label's lead phrase
+    (before the first comma, case-insensitive) and the lift of that share over the whole corpus's share.
+    A label naming the topic's subject is used by many of its papers and few others."""
+    lowered = [t.lower() for t in texts]
+    shares, lifts = [], []
+    for topic, label in labels.items():
+        lead = label.split(",")[0].split(" (")[0].strip().lower()
+        members = np.flatnonzero(topic_ids == topic)
+        if not lead or topic == -1 or len(members) == 0:
+            continue
+        uses = np.array([lead in text for text in lowered])
+        shares.append(float(uses[members].mean()))
+        lifts.append(float(uses[members].mean() / max(uses.mean(), 1e-4)))
+    return {"label_lead_share_median": round(float(np.median(shares)), 3),
+            "label_lead_lift_median": round(float(np.median(lifts)), 1)}
+
+
+def map_separation(xy: np.ndarray, topic_ids: np.ndarray, sample: int = 5000) -> dict:
+    """Do topics stand apart on the 2-D map? For a seeded sample of papers: the share of their 10 nearest map
+    neighbours in the same topic, and the silhouette of the map positions by topic (-1..1; ~0: one blob)."""
+    from sklearn.metrics import silhouette_score
+    from sklearn.neighbors import NearestNeighbors
+
+    rows = np.random.default_rng(SEED).choice(len(xy), size=min(sample, len(xy)), replace=False)
+    _, nearest = NearestNeighbors(n_neighbors=11).fit(xy).kneighbors(xy[rows])
+    same = float((topic_ids[nearest[:, 1:]] == topic_ids[rows][:, None]).mean())
+    return {"map_same_topic_share": round(same, 3),
+            "map_silhouette": round(float(silhouette_score(xy[rows], topic_ids[rows])), 3)}
+
+
 def load_run(run_dir: Path) -> tuple[list[str], np.ndarray, np.ndarray, dict[int, str]]:
     papers = pd.read_csv(run_dir / "papers.csv", dtype=str, keep_default_na=False)
     topics = pd.read_csv(run_dir / "topics.csv", dtype=str, keep_default_na=False)
@@ -126,6 +159,9 @@ def main() -> None:
     for run_dir in args.run:
         texts, topic_ids, primary, labels = load_run(run_dir)
         result = score_topics(texts, topic_ids, primary, minilm, labels)
+        result.update(label_specificity(texts, topic_ids, labels))
+        xy = pd.read_csv(run_dir / "papers.csv", usecols=["map_x", "map_y"]).to_numpy()
+        result.update(map_separation(xy, topic_ids))
         results[str(run_dir)] = result
         printable = {k: v for k, v in result.items() if k != "per_topic"}
         print(json.dumps({"run": str(run_dir), **printable}, indent=1), flush=True)
