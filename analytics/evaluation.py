@@ -9,14 +9,18 @@ Definitions (also written into evaluation.json under "definitions"):
 - topic_diversity: unique keywords among all topics' top-n keywords / (n topics * n) (Dieng et al. 2020).
 - agreement with labels (NMI, ARI, purity): over non-outlier papers, and over all papers with the outliers
   (topic -1) counted as one more cluster. Papers without a label are left out of both.
+- coherence margin (when an embedding model is given): for each topic, the mean pairwise cosine of up to 40
+  seeded sample papers minus their mean cosine to 400 seeded random papers of the corpus. A topic whose
+  papers are barely closer to each other than to anything else is a grab-bag: "weak" under WEAK_MARGIN.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -120,6 +124,78 @@ def topic_diversity(topic_keywords: dict[int, list[str]], top_n: int = 10) -> fl
     return len(set(words)) / len(words) if words else float("nan")
 
 
+# Coherence margin (issue 19): how much closer a topic's papers are to each other than to the corpus at large,
+# measured with an embedding model (the bench uses the PyTorch MiniLM, which no run's topics were fitted on).
+MARGIN_SAMPLE_PER_TOPIC = 40
+MARGIN_REFERENCE_PAPERS = 400
+# Under this margin a topic is flagged weak (issue 19's target: no topic under 0.07). On the real 75k corpus
+# (bench/bench_topic_quality.py) the static model's grab-bags scored 0.03-0.07 ("Open-source, zero-shot": a VLM
+# jailbreak paper, UAV fruit counting, a Llama3 vs DeepSeek comparison); MiniLM topics at 10k: 0.11 and up.
+WEAK_MARGIN = 0.07
+# The transformer reads this many tokens for margins, as the transformer backends do by default ([embedding]
+# max_tokens), so a run's stored MiniLM vectors serve its margins.
+MARGIN_MAX_TOKENS = 128
+
+
+@dataclass
+class MarginSample:
+    """Which papers the coherence margin embeds: a seeded sample per topic and one corpus reference sample."""
+
+    topic_rows: dict[int, np.ndarray]  # topic -> rows of its sampled papers
+    reference_rows: np.ndarray  # rows of the random corpus papers
+
+    def all_rows(self) -> np.ndarray:
+        return np.unique(np.concatenate([self.reference_rows, *self.topic_rows.values()]))
+
+
+def margin_sample(topic_ids: np.ndarray, *, seed: int = 0, per_topic: int = MARGIN_SAMPLE_PER_TOPIC,
+                  reference: int = MARGIN_REFERENCE_PAPERS) -> MarginSample:
+    """Up to `per_topic` papers of each topic (outliers -1 excluded) and `reference` papers of the whole corpus.
+
+    Every paper gets one seeded random rank; a topic's sample is its `per_topic` best-ranked papers, the
+    reference the `reference` best-ranked papers of the corpus. That is a uniform random sample of each
+    topic, and two assignments of the same papers that mostly agree draw mostly the same papers, so
+    comparing designs embeds few new papers."""
+    topic_ids = np.asarray(topic_ids, dtype=int)
+    rank = np.random.default_rng(seed).permutation(len(topic_ids))
+    by_rank = np.argsort(rank)  # rows, best-ranked first
+    reference_rows = np.sort(by_rank[:reference])
+    ranked_topics = topic_ids[by_rank]
+    topic_rows = {}
+    for topic in sorted(set(topic_ids.tolist()) - {-1}):
+        topic_rows[topic] = np.sort(by_rank[ranked_topics == topic][:per_topic])
+    return MarginSample(topic_rows=topic_rows, reference_rows=reference_rows)
+
+
+def coherence_margins(sample: MarginSample, vectors_of: Any) -> dict[int, dict[str, float]]:
+    """Per topic: within-topic mean cosine (distinct pairs of its sampled papers), mean cosine of its sampled
+    papers to the reference papers, and the margin (the first minus the second). `vectors_of(rows)` returns
+    L2-normalised embeddings of those rows. A topic with one sampled paper has no pairs and gets NaN."""
+    reference = np.asarray(vectors_of(sample.reference_rows), dtype=np.float64)
+    result = {}
+    for topic, rows in sample.topic_rows.items():
+        members = np.asarray(vectors_of(rows), dtype=np.float64)
+        n = len(members)
+        sims = members @ members.T
+        within = float((sims.sum() - np.trace(sims)) / (n * (n - 1))) if n > 1 else float("nan")
+        to_corpus = float((members @ reference.T).mean())
+        result[topic] = {"within": within, "to_corpus": to_corpus, "margin": within - to_corpus}
+    return result
+
+
+def margin_summary(margins: dict[int, dict[str, float]]) -> dict[str, Any]:
+    """Median and minimum margin over topics, the weak topics (margin under WEAK_MARGIN), margin per topic."""
+    values = np.array([m["margin"] for m in margins.values()], dtype=np.float64)
+    known = values[~np.isnan(values)]
+    return {
+        "median": _round(float(np.median(known))) if len(known) else None,
+        "min": _round(float(known.min())) if len(known) else None,
+        "weak_topics": [int(t) for t, m in margins.items() if m["margin"] < WEAK_MARGIN],
+        "weak_below": WEAK_MARGIN,
+        "per_topic": {str(t): _round(m["margin"]) for t, m in margins.items()},  # str: JSON object keys
+    }
+
+
 def gini(values: Iterable[float]) -> float:
     """Gini coefficient of non-negative values: 0 = all equal, towards 1 = one holds everything."""
     x = np.sort(np.asarray(list(values), dtype=np.float64))
@@ -161,12 +237,14 @@ def evaluate_topics(
     labels: list[str] | None = None,
     raw_topic_ids: np.ndarray | None = None,
     top_n: int = 10,
+    embed_texts: Callable[[list[str]], np.ndarray] | None = None,
 ) -> dict[str, Any]:
     """All quality numbers of one topic assignment (see the module docstring for definitions).
 
     texts: the papers' texts (title + abstract) the topics were fitted on; topic_ids: final topic per paper
     (-1 = outlier); topic_keywords: top keywords per topic, best first; labels: a reference class per paper
-    ("" or None = unknown); raw_topic_ids: the assignment before outlier reduction, if any.
+    ("" or None = unknown); raw_topic_ids: the assignment before outlier reduction, if any; embed_texts:
+    L2-normalised embeddings of a list of texts, for the coherence margins (left out without it).
     """
     topic_ids = np.asarray(topic_ids, dtype=int)
     if len(texts) != len(topic_ids):
@@ -202,7 +280,18 @@ def evaluate_topics(
             for t in sorted(sizes.index)
         ],
         "agreement": None,
+        "coherence_margin": None,
     }
+    if embed_texts is not None and len(sizes):
+        sample = margin_sample(topic_ids)
+        rows = sample.all_rows()
+        vectors = dict(zip(rows.tolist(), embed_texts([texts[i] for i in rows])))  # one batched call
+        margins = coherence_margins(sample, lambda chosen: np.vstack([vectors[i] for i in chosen.tolist()]))
+        result["coherence_margin"] = margin_summary(margins)
+        for entry in result["per_topic"]:
+            margin = margins.get(entry["topic_id"], {}).get("margin", float("nan"))
+            entry["coherence_margin"] = _round(margin)
+            entry["weak"] = bool(margin < WEAK_MARGIN)
     if labels is not None:
         label_array = np.array(["" if v is None else str(v) for v in labels], dtype=object)
         if len(label_array) != n:
@@ -244,8 +333,11 @@ def run_labels(papers: pd.DataFrame, labels_column: str | None = "auto") -> tupl
     return papers[labels_column].fillna("").astype(str).tolist(), f"column {labels_column}"
 
 
-def evaluate_run(out_dir: Path, *, labels_column: str | None = "auto", top_n: int = 10) -> dict[str, Any]:
-    """Evaluate the run in out_dir (papers.csv, topics.csv), write out_dir/evaluation.json, return it."""
+def evaluate_run(out_dir: Path, *, labels_column: str | None = "auto", top_n: int = 10,
+                 margin_backend: str | None = "onnx") -> dict[str, Any]:
+    """Evaluate the run in out_dir (papers.csv, topics.csv), write out_dir/evaluation.json, return it.
+    margin_backend: the embedding backend (analytics.embedding) that measures coherence margins; "onnx", the
+    MiniLM every backend derives from, embeds the ~40 papers per topic at ~100 papers/s. None: no margins."""
     from analytics.embedding import paper_text
     from analytics.outputs import write_json
 
@@ -268,7 +360,16 @@ def evaluate_run(out_dir: Path, *, labels_column: str | None = "auto", top_n: in
     raw = _int_column(papers, "raw_topic_id", papers_path) if "raw_topic_id" in papers.columns else None
     keywords = {int(t): _split_keywords(k) for t, k in zip(topics["topic_id"], topics["keywords"])}
     labels, label_source = run_labels(papers, labels_column)
-    result = evaluate_topics(texts, topic_ids, keywords, labels=labels, raw_topic_ids=raw, top_n=top_n)
+    embed_texts = None
+    if margin_backend is not None:
+        from analytics.embedding import load_embedder
+
+        embedder = load_embedder(margin_backend, batch_size=16, max_tokens=MARGIN_MAX_TOKENS)
+        embed_texts = lambda chosen: embedder.embed(chosen, progress=False)  # noqa: E731
+    result = evaluate_topics(texts, topic_ids, keywords, labels=labels, raw_topic_ids=raw, top_n=top_n,
+                             embed_texts=embed_texts)
+    if margin_backend is not None:
+        result["margin_model"] = embedder.model_id
     result["run"] = str(out_dir.resolve())
     result["label_source"] = label_source
     if "label" in topics.columns:
@@ -281,6 +382,9 @@ def evaluate_run(out_dir: Path, *, labels_column: str | None = "auto", top_n: in
         "topic_diversity": f"unique keywords / all keywords among the topics' top {top_n} (0..1)",
         "agreement.non_outliers": "NMI/ARI/purity of topic vs label over labelled papers not in topic -1",
         "agreement.all_papers": "the same over all labelled papers, topic -1 counted as one cluster",
+        "coherence_margin": f"per topic: mean pairwise cosine of up to {MARGIN_SAMPLE_PER_TOPIC} seeded sample "
+                            f"papers minus their mean cosine to {MARGIN_REFERENCE_PAPERS} seeded corpus papers; "
+                            f"weak under {WEAK_MARGIN}",
     }
     write_json(result, out_dir / EVALUATION_FILE)
     return result
@@ -325,6 +429,13 @@ def print_evaluation_table(result: dict[str, Any], console: Any = None) -> None:
     table.add_row("topic size min / median / max", f"{size['min']} / {size['median']:g} / {size['max']}", "")
     table.add_row("size Gini / CV", f"{_fmt(size['gini'])} / {_fmt(size['cv'])}", "0 = equal sizes")
     table.add_row("largest topic share", _fmt(size["largest_topic_share"]), "of all papers")
+    margin = result.get("coherence_margin")
+    if margin:
+        weak = margin["weak_topics"]
+        table.add_row("coherence margin median / min", f"{_fmt(margin['median'])} / {_fmt(margin['min'])}",
+                      "within-topic cosine minus cosine to the corpus")
+        table.add_row(f"weak topics (margin < {margin['weak_below']})", str(len(weak)),
+                      ", ".join(str(t) for t in weak[:12]) + (" ..." if len(weak) > 12 else ""))
     agreement_ = result.get("agreement")
     if agreement_:
         source = result.get("label_source") or "labels"

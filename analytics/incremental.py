@@ -18,6 +18,7 @@ import pandas as pd
 
 from analytics import identity
 from analytics.config import Config
+from analytics.sampled_topics import TransformerSample, cluster_sampled, fit_sampled_topics, sampled_layout
 from analytics.store import Store
 from analytics.topics import cluster_papers, describe_topics, fit_topics, layout_2d
 
@@ -188,15 +189,21 @@ def _finish(papers, topics, centroids, lineage, mode, params) -> TopicOutcome:
 # -- refit ----------------------------------------------------------------------------------------
 
 def refit_topics(papers: pd.DataFrame, embeddings: np.ndarray, cfg: Config, previous: PreviousRun | None, *,
-                 embedder: Any = None, checkpoint: Callable[[str], None] = lambda stage: None) -> TopicOutcome:
+                 embedder: Any = None, checkpoint: Callable[[str], None] = lambda stage: None,
+                 sample: TransformerSample | None = None) -> TopicOutcome:
     """Cluster every paper again. A first run takes the clustering as it is. A rerun keeps topic ids and
     labels: "anchored" (default) keeps each paper in its topic unless the new structure clearly moves it;
     "matched" takes the new clustering as it is and matches its topics to the previous ones.
-    `checkpoint(stage)` is called after clustering (the flow's fault injection)."""
+    `checkpoint(stage)` is called after clustering (the flow's fault injection). With a `sample`, topics are
+    fitted on the sample's transformer vectors and the other papers join them (analytics.sampled_topics);
+    `embeddings` are then every paper's static vectors."""
     papers = papers.copy()
     if previous is not None and cfg.incremental.refit_strategy == "anchored":
-        return _anchored_refit(papers, embeddings, cfg, previous, embedder, checkpoint)
-    result = fit_topics(papers["text"].tolist(), embeddings, cfg.topics, embedder=embedder, progress=False)
+        return _anchored_refit(papers, embeddings, cfg, previous, embedder, checkpoint, sample)
+    if sample is not None:
+        result = fit_sampled_topics(papers["text"].tolist(), embeddings, sample, cfg.topics, static_embedder=embedder)
+    else:
+        result = fit_topics(papers["text"].tolist(), embeddings, cfg.topics, embedder=embedder, progress=False)
     checkpoint("clustering")
     local_ids = result.topic_ids
     topics = result.topics.drop(columns=["representative_rows"]).set_index("topic_id")
@@ -233,7 +240,8 @@ def refit_topics(papers: pd.DataFrame, embeddings: np.ndarray, cfg: Config, prev
 
 
 def _anchored_refit(papers: pd.DataFrame, embeddings: np.ndarray, cfg: Config, previous: PreviousRun,
-                    embedder: Any, checkpoint: Callable[[str], None]) -> TopicOutcome:
+                    embedder: Any, checkpoint: Callable[[str], None],
+                    sample: TransformerSample | None = None) -> TopicOutcome:
     """Refit that keeps what still holds (see identity.anchored_assignment): cluster everything again, match
     the new clusters to the previous topics, move a paper only when the new structure clearly calls for it,
     then describe the resulting topics. Kept topics keep id and label; new clusters get fresh ids."""
@@ -243,7 +251,12 @@ def _anchored_refit(papers: pd.DataFrame, embeddings: np.ndarray, cfg: Config, p
     is_old = papers["paper_id"].isin(before).to_numpy()
     previous_ids = np.array([before.get(p, -1) for p in papers["paper_id"]], dtype=int)
     targets = np.where(is_old, previous_ids, -1) if cfg.incremental.refit_anchor_umap else None
-    clustering = cluster_papers(texts, embeddings, cfg.topics, embedder=embedder, progress=False, targets=targets)
+    if sample is not None:
+        clustering = cluster_sampled(texts, embeddings, sample.rows, sample.vectors, cfg.topics,
+                                     embedder=sample.embedder, targets=targets)
+    else:
+        clustering = cluster_papers(texts, embeddings, cfg.topics, embedder=embedder, progress=False,
+                                    targets=targets)
     checkpoint("clustering")
     local = clustering.assignment
     match = identity.match_topics(
@@ -282,7 +295,10 @@ def _anchored_refit(papers: pd.DataFrame, embeddings: np.ndarray, cfg: Config, p
     extra = topic_rows(papers, final, centroids, embeddings)
     for column in ("size", "representative_papers", "representative_ids"):
         topics[column] = topics["topic_id"].map(lambda t, c=column: extra[int(t)][c])
-    map_xy = layout_2d(clustering.reduced, embeddings, clustering.params, clustering.knn)
+    if sample is not None:
+        map_xy = sampled_layout(clustering, sample.vectors)
+    else:
+        map_xy = layout_2d(clustering.reduced, embeddings, clustering.params, clustering.knn)
     papers["map_x"] = np.round(map_xy[:, 0], 4)
     papers["map_y"] = np.round(map_xy[:, 1], 4)
     lineage = identity.lineage_between(before, dict(zip(papers["paper_id"], final.tolist())),

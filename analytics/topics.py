@@ -62,6 +62,10 @@ class TopicParams:
     umap_fit_sample: int | None = None  # fit UMAP on this many papers and place the rest with transform
     # A topic's keywords must be used by at least this share of its papers (see frequent_keywords).
     keyword_min_share: float = 0.1
+    # Set by analytics.sampled_topics: topics fitted on this many transformer-embedded papers, the others
+    # given a topic by sample_assigner.
+    transformer_sample: int | None = None
+    sample_assigner: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = dict(self.__dict__)

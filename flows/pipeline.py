@@ -30,14 +30,15 @@ from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
 from analytics import growth_evidence as evidence_lib
-from analytics import incremental, outputs
+from analytics import evaluation, incremental, outputs
 from analytics.config import Config, load_config
 from analytics.dates import assign_dates, date_coverage, stated_dates
 from analytics.dedupe import merge_records
-from analytics.embedding import content_hash, load_embedder, paper_text
+from analytics.embedding import MissingModelError, content_hash, load_embedder, paper_text
 from analytics.parsing import read_dump
 from analytics.parsing.reader import open_regular_file
 from analytics.records import ParsedFile, Problem
+from analytics.sampled_topics import TransformerSample, sample_rows
 from analytics.store import Store, hold_store_lock, open_store
 from analytics.coverage import coverage_changes, coverage_summary, paper_strata
 from analytics.growth import dated_papers, topic_growth
@@ -217,6 +218,8 @@ def papers_task(parsed_files: list[ParsedFile], cfg: Config) -> pd.DataFrame:
 
 def choose_backend(cfg: Config, n_papers: int, previous: dict | None = None) -> str:
     """"auto": the bundled MiniLM as ONNX int8 up to auto_static_above papers, the static model above.
+    ("sampled", topics fitted on a transformer-embedded sample and every paper joining them by its words and
+    static vector, is chosen explicitly: analytics.sampled_topics.)
     The choice is made once per store and kept: switching models as the corpus grows would throw away
     every stored embedding and break topic matching across runs."""
     backend = cfg.embedding.backend
@@ -249,11 +252,27 @@ def embed_chunk_task(texts: list[str], backend: str, model_path: str | None, bat
 
 def embed_papers(texts: list[str], hashes: list[str], cfg: Config, store: Store, *, distributed: bool,
                  previous: dict | None = None):
+    """Every paper's embedding with the run's backend: (matrix, run.json info, embedder, transformer sample).
+    "sampled": every paper's static vector, plus the transformer vectors of the sample that defines the
+    topics (a TransformerSample; None for the other backends). The store keeps each model's vectors apart,
+    so a rerun embeds only texts it has not seen with that model."""
+    backend = choose_backend(cfg, len(texts), previous)
+    if backend != "sampled":
+        return (*_embed_with(backend, texts, hashes, cfg, store, distributed=distributed), None)
+    matrix, info, embedder = _embed_with("static", texts, hashes, cfg, store, distributed=distributed)
+    rows = sample_rows(hashes, cfg.embedding.transformer_sample, cfg.topics.seed)
+    sample_matrix, sample_info, sample_embedder = _embed_with(
+        "onnx", [texts[i] for i in rows], [hashes[i] for i in rows], cfg, store, distributed=distributed)
+    info = {**info, "backend": "sampled", "static_backend": info["backend"], "transformer_sample": sample_info}
+    return matrix, info, embedder, TransformerSample(rows=rows, vectors=sample_matrix, embedder=sample_embedder)
+
+
+def _embed_with(backend: str, texts: list[str], hashes: list[str], cfg: Config, store: Store, *,
+                distributed: bool):
     """Embed only what the store has not embedded with this model, a chunk at a time, committing each chunk
     to the store as it is done (a killed run keeps its finished chunks). On a Dask cluster the chunks run in
     parallel on the workers; locally they run one after the other (the model already uses every core)."""
     log = _logger()
-    backend = choose_backend(cfg, len(texts), previous)
     max_tokens = max_tokens_for(backend, cfg)
     embedder = cached_embedder(backend, cfg.embedding.model_path, cfg.embedding.batch_size, max_tokens)
     cached = store.cached_embeddings(hashes, embedder.model_id)
@@ -307,14 +326,55 @@ choose_mode = incremental.choose_mode
 
 @task(name="find topics", cache_policy=NO_CACHE)
 def topics_task(papers: pd.DataFrame, embeddings: np.ndarray, embedder: Any, cfg: Config,
-                store: Store, previous: dict | None, mode: str) -> TopicOutcome:
+                store: Store, previous: dict | None, mode: str,
+                sample: TransformerSample | None = None) -> TopicOutcome:
     prior = incremental.PreviousRun.from_store(store, previous) if previous is not None else None
     if mode == "assign":
         outcome = incremental.assign_new_papers(papers, embeddings, cfg, prior)
     else:
-        outcome = incremental.refit_topics(papers, embeddings, cfg, prior, embedder=embedder, checkpoint=crash_point)
+        outcome = incremental.refit_topics(papers, embeddings, cfg, prior, embedder=embedder, checkpoint=crash_point,
+                                           sample=sample)
     outcome.history = store.lineage_history()
     return outcome
+
+
+@task(name="topic quality", cache_policy=NO_CACHE)
+def quality_task(papers: pd.DataFrame, cfg: Config, store: Store) -> dict[str, Any] | None:
+    """Coherence margin of every topic (analytics.evaluation.coherence_margins), measured with the MiniLM as
+    ONNX whatever the run's backend, so that runs compare: ~40 papers per topic and 400 corpus papers, their
+    vectors from the store when the run embedded them with it (onnx runs, a sampled run's sample), else embedded
+    now (~30 s for a 75k static run). None, with a warning, when the ONNX model is not built."""
+    log = _logger()
+    sample = evaluation.margin_sample(papers["topic_id"].to_numpy(dtype=int))
+    rows = sample.all_rows()
+    if len(sample.topic_rows) == 0:
+        return None
+    texts, hashes = papers["text"].tolist(), papers["content_hash"].tolist()
+    try:
+        vectors, _, _ = _embed_with("onnx", [texts[i] for i in rows], [hashes[i] for i in rows], cfg, store,
+                                    distributed=False)
+    except MissingModelError as error:
+        log.warning("topic quality not measured: %s", error)
+        return None
+    by_row = dict(zip(rows.tolist(), vectors))
+    margins = evaluation.coherence_margins(sample, lambda chosen: np.vstack([by_row[i] for i in chosen.tolist()]))
+    summary = evaluation.margin_summary(margins)
+    if summary["weak_topics"]:
+        log.warning("%d weak topics (coherence margin under %s): %s", len(summary["weak_topics"]),
+                    evaluation.WEAK_MARGIN, ", ".join(map(str, summary["weak_topics"])))
+    return summary
+
+
+def with_quality(topics: pd.DataFrame, quality: dict[str, Any] | None) -> pd.DataFrame:
+    """The topic table with each topic's coherence margin and weak flag (topics.csv, the report)."""
+    if quality is None:
+        return topics
+    margins = {int(t): m for t, m in quality["per_topic"].items()}
+    table = topics.copy()
+    table["coherence_margin"] = table["topic_id"].map(lambda t: margins.get(int(t)))
+    table["weak"] = [margins.get(int(t)) is not None and margins[int(t)] < quality["weak_below"]
+                     for t in table["topic_id"]]
+    return table
 
 
 @task(name="trends", cache_policy=NO_CACHE)
@@ -526,7 +586,7 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> d
     timer.record("merge_and_dates", t)
 
     t = time.perf_counter()
-    embeddings, embedding_info, embedder = embed_papers(
+    embeddings, embedding_info, embedder, sample = embed_papers(
         papers["text"].tolist(), papers["content_hash"].tolist(), cfg, store,
         distributed=cfg.compute.task_runner == "dask", previous=previous)
     timer.record("embed", t)
@@ -535,9 +595,14 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> d
     n_new = int((~papers["paper_id"].isin(set(store.previous_assignments(previous["run_id"])["paper_id"]))).sum()) \
         if previous else len(papers)
     mode = choose_mode(cfg, store, previous, n_new, len(papers))
-    outcome = topics_task(papers, embeddings, embedder, cfg, store, previous, mode)
+    outcome = topics_task(papers, embeddings, embedder, cfg, store, previous, mode, quote(sample))
     timer.record("topics", t)
     papers = outcome.papers
+
+    t = time.perf_counter()
+    quality = quality_task(papers, cfg, store)
+    outcome.topics = with_quality(outcome.topics, quality)
+    timer.record("topic_quality", t)
 
     t = time.perf_counter()
     trends, growth, coverage = trends_task(papers, {p.file: p.format for p in usable}, cfg)
@@ -579,6 +644,7 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> d
         "growth_evidence": {**evidence_counts, "recent_periods": evidence["recent_periods"]},
         "embedding": embedding_info,
         "topic_params": outcome.params,
+        "topic_quality": quality,
         "lineage": outcome.lineage["status"].value_counts().to_dict(),
         "changes": _changes(outcome, previous, store),
         "config": cfg.model_dump(),

@@ -425,12 +425,21 @@ def _glance_html(topic_table: pd.DataFrame, coverage: dict, per_side: int = 5) -
     )
 
 
+def _weak_flag(weak: Any, margin: Any) -> str:
+    """A "mixed topic" flag for a topic whose coherence margin is under the weak cut-off (analytics.evaluation)."""
+    if not (isinstance(weak, (bool, np.bool_)) and weak):  # missing for the outliers row, runs without the measure
+        return ""
+    return (f'<span class="flag weak" title="coherence margin {_e(_fmt_number(margin))}: its papers are barely '
+            'closer to each other than to the rest of the corpus">mixed topic</span>')
+
+
 def _growth_row(row: pd.Series) -> str:
     flags = []
     if row.get("bursting_now") is True:
         flags.append('<span class="flag burst" title="Kleinberg burst in the latest period">burst now</span>')
     if _text(row.get("signal")):
         flags.append(f'<span class="flag signal">{_e(row["signal"])}</span>')
+    flags.append(_weak_flag(row.get("weak"), row.get("coherence_margin")))
     return (
         f'<tr><td class="topic-cell"><a href="#topic-{int(row["topic_id"])}">{_e(row["label"])}</a>{"".join(flags)}</td>'
         f"<td>{_badge(row['growth_class'])}</td>"
@@ -495,7 +504,7 @@ def _growth_html(topic_table: pd.DataFrame, trends: pd.DataFrame, min_papers: in
         return f'<div class="{wrapper}"><table class="data sticky" id="{table_id}">{GROWTH_HEADER}<tbody>{body}</tbody></table></div>'
 
     all_rows = "".join(
-        f'<tr><td><a href="#topic-{int(r.topic_id)}">{_e(r.label)}</a></td><td>{_badge(r.growth_class)}</td>'
+        f'<tr><td><a href="#topic-{int(r.topic_id)}">{_e(r.label)}</a>{_weak_flag(getattr(r, "weak", None), getattr(r, "coherence_margin", None))}</td><td>{_badge(r.growth_class)}</td>'
         f"<td class=num>{_fmt_int(0 if pd.isna(r.dated_papers) else r.dated_papers)}</td><td>{_e(r.growth_reason)}</td>"
         f"<td>{_e(r.burst_periods if isinstance(r.burst_periods, str) else '')}</td></tr>"
         for r in judged.itertuples()

@@ -16,7 +16,7 @@ def test_defaults_load() -> None:
     assert cfg.run.input == "data/samples"
     assert cfg.run.output == "out"
     assert cfg.topics.seed == 42
-    assert cfg.embedding.backend in {"auto", "sentence-transformer", "static", "onnx"}
+    assert cfg.embedding.backend in {"auto", "sentence-transformer", "static", "onnx", "sampled"}
 
 
 def test_user_file_overrides_only_its_keys(tmp_path) -> None:
@@ -122,7 +122,7 @@ OUT_OF_RANGE = [
     ("dates.trend_kinds", ["listed", "tomorrow"], '"published", "updated", "listed" or "captured"',
      'dates.trend_kinds[1] = "tomorrow"'),
     ("parsing.column_mapping", {"title": 5}, "a string", "parsing.column_mapping.title = 5"),
-    ("embedding.backend", "gpu", '"auto", "sentence-transformer", "static" or "onnx"'),
+    ("embedding.backend", "gpu", '"auto", "sentence-transformer", "static", "onnx" or "sampled"'),
     ("embedding.auto_static_above", -1, "an integer >= 0"),
     ("embedding.batch_size", 0, "an integer >= 1"),
     ("embedding.max_tokens", 2, "an integer >= 3"),

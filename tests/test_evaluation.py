@@ -194,3 +194,64 @@ def test_topic_keywords_keep_only_words_many_of_the_topic_papers_use() -> None:
     # with a lower bar, a bigram used by 2 of 20 papers stays; a word used by 1 never does
     assert frequent_keywords(candidates, papers, analyzer, min_share=0.05) == [
         "unlearning", "mixture experts", "machine unlearning", "number"]
+
+
+UNLEARNING = [
+    "Machine unlearning for large language models: removing the influence of forgotten training data.",
+    "Certified data removal: unlearning training examples from trained neural networks.",
+    "Forgetting private records: an unlearning method that erases user data from a classifier.",
+    "Evaluating machine unlearning: do unlearned models still leak the forget set?",
+    "Gradient ascent unlearning of copyrighted text from language models.",
+    "Unlearning harmful knowledge in LLMs without retraining from scratch.",
+    "Approximate unlearning with influence functions to delete training points.",
+    "A benchmark for machine unlearning of personal information in chatbots.",
+    "Right to be forgotten: efficient unlearning for recommendation models.",
+    "Membership inference attacks as a test of machine unlearning.",
+]
+SPEECH = [
+    "End-to-end speech recognition with conformer encoders on noisy audio.",
+    "Low-resource automatic speech recognition for African languages.",
+    "Streaming speech recognition with low latency transducers.",
+    "Self-supervised speech representations improve ASR word error rate.",
+    "Speaker adaptation for accented speech recognition.",
+    "Multilingual speech recognition with a single acoustic model.",
+    "Whisper fine-tuning for domain-specific speech transcription.",
+    "Robust ASR under reverberation with data augmentation.",
+    "Code-switched speech recognition for Hindi-English conversations.",
+    "Speech recognition errors and their effect on spoken language understanding.",
+]
+GRAB_BAG = [  # one topic holding papers that share nothing (issue 19's "Open-source, zero-shot")
+    "Jailbreaking vision-language models with adversarial images.",
+    "Counting fruit in orchards from UAV imagery.",
+    "Llama 3 versus DeepSeek: a comparison on coding benchmarks.",
+    "Protein structure prediction with geometric deep learning.",
+    "Traffic flow forecasting on urban road networks.",
+    "Quantum error correction with surface codes.",
+    "Legal judgment prediction from court documents.",
+    "Monocular depth estimation for indoor robots.",
+    "Music generation with diffusion models.",
+    "Detecting crop diseases from leaf photographs.",
+]
+
+
+def test_coherence_margin_flags_a_planted_grab_bag_and_not_the_clean_topics(tmp_path: Path) -> None:
+    texts = UNLEARNING + SPEECH + GRAB_BAG
+    papers = pd.DataFrame({
+        "paper_id": [f"p{i}" for i in range(len(texts))],
+        "title": texts,
+        "abstract": [""] * len(texts),
+        "topic_id": [0] * 10 + [1] * 10 + [2] * 10,
+    })
+    topics = pd.DataFrame({"topic_id": [0, 1, 2], "label": ["Machine unlearning", "Speech recognition", "Mixed"],
+                           "keywords": ["unlearning, forget", "speech, recognition", "models, data"]})
+    run = tmp_path / "run"
+    run.mkdir()
+    papers.to_csv(run / "papers.csv", index=False)
+    topics.to_csv(run / "topics.csv", index=False)
+
+    result = evaluate_run(run)
+    margins = {t["topic_id"]: t["coherence_margin"] for t in result["per_topic"]}
+    assert result["coherence_margin"]["weak_topics"] == [2], margins
+    assert margins[0] > 0.07 and margins[1] > 0.07 and margins[2] < 0.07
+    assert [t["weak"] for t in result["per_topic"]] == [False, False, True]
+    assert evaluate_run(run)["per_topic"] == result["per_topic"]  # same run, same numbers

@@ -272,3 +272,18 @@ def test_topic_pages_list_representative_papers_as_rows_in_the_pipelines_format(
     for topic in payload["topics"]:
         if topic["id"] in by_topic.groups:
             assert len(topic["rep"]) == min(3, topic["size"]) and topic["rep_text"] == "", topic["label"]
+
+
+def test_a_weak_topic_is_marked_mixed_and_the_others_are_not(corpus, tmp_path):
+    papers, topics, summary, trends, growth = corpus
+    topics = topics.copy()
+    ids = topics["topic_id"].astype(int).tolist()
+    topics["coherence_margin"] = [0.03 if t == ids[0] else 0.2 for t in ids]
+    topics["weak"] = [t == ids[0] for t in ids]
+    html = build_report(tmp_path / "r.html", papers, topics, trends, growth, summary).read_text()
+    # in the table of all topics, and in the rising/fading table when the topic is listed there
+    rows = re.findall(r'<tr><td(?: class="topic-cell")?><a href="#topic-(\d+)">.*?</tr>', html, re.S)
+    flagged = {int(t) for t, row in zip(rows, re.findall(r'<tr><td(?: class="topic-cell")?><a href="#topic-\d+">.*?</tr>',
+                                                          html, re.S)) if ">mixed topic</span>" in row}
+    assert flagged == {ids[0]}
+    assert 'title="coherence margin 0.03: its papers are barely closer' in html

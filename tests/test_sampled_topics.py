@@ -1,0 +1,87 @@
+"""Topics fitted on a transformer-embedded sample, the other papers assigned by static vectors
+(analytics.sampled_topics), on constructed data with planted subjects."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from analytics.config import TopicsConfig
+from analytics.embedding import content_hash
+from analytics.sampled_topics import KnnVote, TransformerSample, fit_sampled_topics, sample_rows
+
+FIELDS = {
+    "quantum": "Quantum error correction codes for noisy qubits and fault-tolerant gates",
+    "protein": "Protein folding and enzyme binding site prediction from sequences",
+    "traffic": "Traffic forecasting for urban road networks and vehicle flows",
+}
+
+
+def _unit_rows(matrix: np.ndarray) -> np.ndarray:
+    return (matrix / np.linalg.norm(matrix, axis=1, keepdims=True)).astype(np.float32)
+
+
+def _planted_corpus(per_field: int = 100, seed: int = 0):
+    """Texts, planted field per paper, 'transformer' vectors (tight clusters) and 'static' vectors (another,
+    noisier view of the same subjects, as the static model is of the MiniLM's)."""
+    rng = np.random.default_rng(seed)
+    texts, fields, transformer, static = [], [], [], []
+    for index, (field, sentence) in enumerate(FIELDS.items()):
+        centre_t = np.zeros(16)
+        centre_t[index] = 1.0
+        centre_s = np.zeros(24)
+        centre_s[3 * index:3 * index + 3] = 1.0
+        for i in range(per_field):
+            texts.append(f"{sentence}: study {i} of {field}.")
+            fields.append(index)
+            transformer.append(centre_t + rng.normal(0, 0.05, 16))
+            static.append(centre_s + rng.normal(0, 0.25, 24))
+    order = rng.permutation(len(texts))  # fields interleaved, as papers arrive
+    return ([texts[i] for i in order], np.array(fields)[order], _unit_rows(np.array(transformer)[order]),
+            _unit_rows(np.array(static)[order]))
+
+
+def test_sample_is_chosen_by_content_so_a_grown_corpus_keeps_it() -> None:
+    hashes = [content_hash(f"paper {i}") for i in range(2000)]
+    sample = {hashes[i] for i in sample_rows(hashes, 200, seed=42)}
+    assert len(sample) == 200
+    shuffled = list(reversed(hashes))
+    assert {shuffled[i] for i in sample_rows(shuffled, 200, seed=42)} == sample  # rows do not matter
+    grown = hashes + [content_hash(f"new paper {i}") for i in range(200)]  # 10% more papers
+    kept = sample & {grown[i] for i in sample_rows(grown, 200, seed=42)}
+    assert len(kept) >= 170  # ~10% of the sample's places go to new papers, the rest stays
+    assert {hashes[i] for i in sample_rows(hashes, 200, seed=7)} != sample  # the seed picks the sample
+
+
+def test_knn_vote_follows_the_nearest_sample_papers_and_breaks_ties_by_lower_topic() -> None:
+    sample_vectors = _unit_rows(np.array([[1, 0], [1, 0.1], [0, 1], [0.1, 1]], dtype=float))
+    topics = np.array([3, 3, 5, 5])
+    vote = KnnVote(sample_vectors, k=2)
+    papers = _unit_rows(np.array([[1, 0.05], [0.05, 1], [1, 1]], dtype=float))
+    indices, sims = vote.neighbours(papers)
+    assert KnnVote.vote(topics, indices, sims)[:2].tolist() == [3, 5]
+    tie = KnnVote.vote(np.array([5, 3]), np.array([[0, 1]]), np.array([[0.5, 0.5]], dtype=np.float32))
+    assert tie.tolist() == [3]
+
+
+def test_planted_subjects_found_on_the_sample_hold_every_paper_and_the_fit_is_deterministic() -> None:
+    texts, fields, transformer, static = _planted_corpus()
+    rows = sample_rows([content_hash(t) for t in texts], 90, seed=42)
+    sample = TransformerSample(rows=rows, vectors=transformer[rows], embedder=None)
+    cfg = TopicsConfig(guided_topics=[])
+    result = fit_sampled_topics(texts, static, sample, cfg)
+
+    assert len(result.topics) == 3
+    for index in range(3):  # every paper of a planted subject, sampled or not, is in that subject's topic
+        assert len(set(result.topic_ids[fields == index].tolist())) == 1
+    assert len(set(result.topic_ids.tolist())) == 3
+    labels = dict(zip(result.topics["topic_id"], result.topics["label"]))
+    for index, field in enumerate(FIELDS):
+        topic = int(result.topic_ids[fields == index][0])
+        assert field in labels[topic].lower() or field in result.topics.set_index("topic_id").loc[topic, "keywords"]
+    assert result.params.transformer_sample == 90
+    assert result.map_xy.shape == (len(texts), 2) and np.isfinite(result.map_xy).all()
+
+    again = fit_sampled_topics(texts, static, sample, cfg)
+    assert (again.topic_ids == result.topic_ids).all()
+    assert np.array_equal(again.map_xy, result.map_xy)
+    assert again.topics["label"].tolist() == result.topics["label"].tolist()
