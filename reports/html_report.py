@@ -384,6 +384,12 @@ def _glance_html(topic_table: pd.DataFrame, coverage: dict, per_side: int = 5) -
     """The most clearly rising and fading topics for the first screen, each with its reason. Only verdicts
     that passed the false-discovery control and the coverage check carry these classes (analytics.growth)."""
     judged = topic_table[topic_table["topic_id"] != -1]
+    # A mixed topic's share can move because it gathers unrelated papers: its verdict stays in Growth, marked,
+    # but does not make the first screen.
+    weak = judged["weak"] if "weak" in judged else pd.Series(False, index=judged.index)
+    mixed = weak.map(lambda w: isinstance(w, (bool, np.bool_)) and bool(w)).astype(bool)
+    mixed_movers = judged[mixed & judged["growth_class"].isin(growth_stats.RISING + growth_stats.FALLING)]
+    judged = judged[~mixed]
     rising = judged[judged["growth_class"].isin(growth_stats.RISING)].sort_values(
         ["change_over_span", "q_value"], ascending=[False, True])
     fading = judged[judged["growth_class"].isin(growth_stats.FALLING)].sort_values(["change_over_span", "q_value"])
@@ -420,7 +426,9 @@ def _glance_html(topic_table: pd.DataFrame, coverage: dict, per_side: int = 5) -
         f"{coverage_note}"
         f'<h4>Rising</h4>{items(rising, "No topic rises clearly.")}'
         f'<h4>Fading</h4>{items(fading, "No topic fades clearly.")}'
-        f'<p class="muted small">Only changes that pass a test against chance with false-discovery control '
+        + (f'<p class="muted small">Left out: {len(mixed_movers)} rising or fading topic(s) marked "mixed topic" '
+           "(their papers are barely more alike than the corpus), listed in Growth.</p>" if len(mixed_movers) else "")
+        + f'<p class="muted small">Only changes that pass a test against chance with false-discovery control '
         f'(Benjamini-Hochberg, q &lt; {growth_stats.FDR:g}) are listed; see Growth for intervals and the rule.</p></div>'
     )
 

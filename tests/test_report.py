@@ -287,3 +287,17 @@ def test_a_weak_topic_is_marked_mixed_and_the_others_are_not(corpus, tmp_path):
                                                           html, re.S)) if ">mixed topic</span>" in row}
     assert flagged == {ids[0]}
     assert 'title="coherence margin 0.03: its papers are barely closer' in html
+
+
+def test_at_a_glance_leaves_out_a_rising_topic_marked_mixed(corpus, tmp_path):
+    """A mixed topic's share can rise because it gathers unrelated papers: the first screen does not lead with it."""
+    papers, topics, summary, trends, growth = corpus
+    rising = growth[(growth["topic_id"] != -1) & growth["growth_class"].isin(["emerging", "growing"])]
+    assert not rising.empty
+    mixed_id = int(rising["topic_id"].iloc[0])
+    topics = topics.copy()
+    topics["coherence_margin"] = [0.03 if int(t) == mixed_id else 0.2 for t in topics["topic_id"]]
+    topics["weak"] = [int(t) == mixed_id for t in topics["topic_id"]]
+    html = build_report(tmp_path / "r.html", papers, topics, trends, growth, summary).read_text(encoding="utf-8")
+    glance = html[html.index('id="glance"'):html.index("see Growth for intervals and the rule")]
+    assert f'href="#topic-{mixed_id}"' not in glance and 'Left out: 1 rising or fading topic(s) marked' in glance
