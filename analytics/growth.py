@@ -28,7 +28,7 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from analytics.coverage import CATEGORY_STRATA, LAYOUT_STRATA, NO_STRATUM
-from analytics.trends import Z95, _parse_dates, assign_periods, period_label
+from analytics.trends import Z95, _parse_dates, counted_period_labels
 
 FDR = 0.05  # false discovery rate over the judged topics (Benjamini-Hochberg)
 MIN_PAPERS = 8  # config [trends] min_papers
@@ -105,18 +105,14 @@ def growth_rule(min_papers: int = MIN_PAPERS) -> list[str]:
 def dated_papers(papers: pd.DataFrame, trends: pd.DataFrame, strata: pd.Series | None = None) -> pd.DataFrame:
     """The papers `trends` counts, one row each: topic_id, period (label), time (years since the first dated
     paper) and stratum. Uses the period, date kinds and include_inferred recorded in `trends.attrs`."""
-    period = trends.attrs.get("period", "month")
-    kinds = trends.attrs.get("date_kinds", ["published", "listed"])
-    placed = assign_periods(papers, period, None if kinds == "all" else tuple(kinds))
-    used = (placed["status"] == "dated").to_numpy()
-    if not trends.attrs.get("include_inferred", True):
-        used &= ~placed["inferred"].to_numpy()
+    labels = counted_period_labels(papers, trends)
+    used = labels.notna().to_numpy()
     dates = _parse_dates(papers["published"] if "published" in papers.columns else pd.Series("", index=papers.index))
     if strata is None:
         strata = pd.Series(NO_STRATUM, index=papers.index)
     frame = pd.DataFrame({
         "topic_id": pd.to_numeric(papers["topic_id"], errors="coerce").to_numpy(),
-        "period": placed["period"].map(lambda p: period_label(p) if pd.notna(p) else "").to_numpy(),
+        "period": labels.fillna("").to_numpy(),
         "date": dates.to_numpy(),
         "stratum": strata.astype(str).to_numpy(),
     })[used]

@@ -29,7 +29,7 @@ from scipy.stats import false_discovery_control, hypergeom, nchypergeom_fisher
 from analytics.embedding import paper_text
 from analytics.growth import verdict_windows
 from analytics.topics import ACADEMIC_STOP_WORDS, TOKEN_PATTERN
-from analytics.trends import assign_periods, period_label
+from analytics.trends import counted_period_labels
 
 MIN_TERM_PAPERS = 5  # a term must be in at least this many papers on the side where it is more common
 FALSE_DISCOVERY_RATE = 0.05
@@ -135,22 +135,9 @@ class TopicEvidence:
 # Windows
 
 
-def trend_period_labels(papers: pd.DataFrame, trends: pd.DataFrame) -> pd.Series:
-    """Each paper's trend period label ('2025-04'), or None when `trends` did not count it (undated, too
-    coarse, not a publication date, or inferred when the trends left inferred dates out)."""
-    period = trends.attrs.get("period", "month")
-    kinds = trends.attrs.get("date_kinds", ["published", "listed"])
-    placed = assign_periods(papers, period, None if kinds == "all" else tuple(kinds))
-    counted = placed["status"] == "dated"
-    if not trends.attrs.get("include_inferred", True):
-        counted &= ~placed["inferred"]
-    return pd.Series([period_label(p) if ok else None for p, ok in zip(placed["period"], counted)],
-                     index=papers.index, dtype="object")
-
-
 def trend_dated_mask(papers: pd.DataFrame, trends: pd.DataFrame) -> pd.Series:
     """Papers the trends counted (the ones that have a period)."""
-    return trend_period_labels(papers, trends).notna()
+    return counted_period_labels(papers, trends).notna()
 
 
 RECENT_WINDOW_RULE = "the periods holding the latest third of the dated papers (the growth verdicts' late window)"
@@ -164,7 +151,7 @@ def recent_periods(trends: pd.DataFrame) -> list[str]:
 
 def recent_mask(papers: pd.DataFrame, trends: pd.DataFrame) -> pd.Series:
     """Papers whose trend period is in `recent_periods(trends)`."""
-    return trend_period_labels(papers, trends).isin(set(recent_periods(trends)))
+    return counted_period_labels(papers, trends).isin(set(recent_periods(trends)))
 
 
 # ---------------------------------------------------------------------------------------------------

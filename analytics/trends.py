@@ -158,6 +158,19 @@ def assign_periods(papers: pd.DataFrame, period: str, kinds: tuple[str, ...] | N
                          "by_estimate": by_estimate & (status == "dated")}, index=papers.index)
 
 
+def counted_period_labels(papers: pd.DataFrame, trends: pd.DataFrame) -> pd.Series:
+    """Each paper's trend period label ('2025-04'), or None when `trends` did not count it (undated, too
+    coarse, not a publication date, or inferred when the trends left inferred dates out)."""
+    period = trends.attrs.get("period", "month")
+    kinds = trends.attrs.get("date_kinds", ["published", "listed"])
+    placed = assign_periods(papers, period, None if kinds == "all" else tuple(kinds))
+    counted = placed["status"] == "dated"
+    if not trends.attrs.get("include_inferred", True):
+        counted &= ~placed["inferred"]
+    return pd.Series([period_label(p) if ok else None for p, ok in zip(placed["period"], counted)],
+                     index=papers.index, dtype="object")
+
+
 TREND_COLUMNS = [
     "topic_id",
     "period",
