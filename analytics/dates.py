@@ -729,14 +729,22 @@ def date_coverage(papers: pd.DataFrame, by: str | None = None) -> dict[str, Any]
         raise KeyError(f"date_coverage: no column {by!r} in papers (columns: {', '.join(map(str, papers.columns))})")
     else:
         keys = papers[by].map(lambda v: _as_list(v) if isinstance(v, (list, tuple, set)) else [v])
-    exploded = keys.explode()
+    exploded = keys.explode().dropna()
+    rows = pd.DataFrame({"key": exploded.astype(str).to_numpy(), "row": exploded.index})
     groups: dict[str, Any] = {}
-    for value in pd.unique(exploded.dropna()):
-        index = exploded.index[exploded == value].unique()
+    for value, group in rows.groupby("key", sort=True)["row"]:
+        index = pd.Index(group.unique())
         groups[str(value)] = _counts(papers.loc[index], status.loc[index])
     result["by"] = by
     result["groups"] = dict(sorted(groups.items()))
     return result
+
+
+def date_coverage_by_file(papers: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Stated, inferred and undated papers per dump file (run.json, the report's file table); a paper counts
+    for every file it was read from."""
+    groups = date_coverage(papers, by="sources").get("groups", {})
+    return {name: {key: counts[key] for key in ("stated", "inferred", "undated")} for name, counts in groups.items()}
 
 
 def dates_for_trends(
@@ -774,6 +782,7 @@ __all__ = [
     "best_info",
     "capture_date_from_name",
     "date_coverage",
+    "date_coverage_by_file",
     "dates_for_trends",
     "evidence_bounds",
     "file_dates",

@@ -19,14 +19,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
-import shutil
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
 
+from analytics.run_summary import RunSummary
 from bench.arxiv_daily import corpus_dir  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -121,22 +122,22 @@ def main() -> None:
         out, store = work / "out", work / "store"
         first = measured([str(BIN / "topictrends"), "run", "--input", str(inputs), "--output", str(out),
                           "--store", str(store)])
-        summary = json.loads((out / "run.json").read_text())
+        summary = RunSummary.model_validate_json((out / "run.json").read_text())
         row = {
-            "slice": size, "dumps": len(dumps), "papers": summary["totals"]["papers"],
-            "backend": summary["embedding"]["backend"], "topics": summary["totals"]["topics"],
+            "slice": size, "dumps": len(dumps), "papers": summary.totals.papers,
+            "backend": summary.embedding.backend, "topics": summary.totals.topics,
             "pipeline_seconds": round(first["seconds"], 1), "pipeline_peak_mb": round(first["peak_mb"]),
-            "stages": summary["timings"], "pipeline_quality": evaluate(out),
+            "stages": summary.timings, "pipeline_quality": evaluate(out),
         }
         if args.rerun and following is not None:
             link_folder(inputs, [following])
             rerun = measured([str(BIN / "topictrends"), "run", "--input", str(inputs), "--output", str(out),
                               "--store", str(store)])
-            rerun_summary = json.loads((out / "run.json").read_text())
+            rerun_summary = RunSummary.model_validate_json((out / "run.json").read_text())
             row["rerun_one_dump_seconds"] = round(rerun["seconds"], 1)
-            row["rerun_mode"] = rerun_summary.get("mode")
-            row["rerun_embedded_new"] = rerun_summary["embedding"]["embedded_new"]
-            row["rerun_stages"] = rerun_summary["timings"]
+            row["rerun_mode"] = rerun_summary.mode
+            row["rerun_embedded_new"] = rerun_summary.embedding.embedded_new
+            row["rerun_stages"] = rerun_summary.timings
             nochange = measured([str(BIN / "topictrends"), "run", "--input", str(inputs), "--output", str(out),
                                  "--store", str(store)])
             row["rerun_no_change_seconds"] = round(nochange["seconds"], 1)

@@ -113,12 +113,12 @@ def main() -> None:
     started = time.perf_counter()
     summary = run_flow(folder, out, store)
     cfg = load_config()
-    embedder = load_embedder(summary["embedding"]["backend"], batch_size=cfg.embedding.batch_size,
+    embedder = load_embedder(summary.embedding.backend, batch_size=cfg.embedding.batch_size,
                              max_tokens=cfg.embedding.max_tokens)
     nmi, npmi = run_quality(out)
     s_nmi, s_npmi, s_topics = scratch_quality(out, store, embedder)
-    print(f"first run: {first[0].name[:10]} .. {first[-1].name[:10]}, {summary['totals']['papers']} papers, "
-          f"{summary['totals']['topics']} topics, NMI {nmi:.3f}, NPMI {npmi:.3f} "
+    print(f"first run: {first[0].name[:10]} .. {first[-1].name[:10]}, {summary.totals.papers} papers, "
+          f"{summary.totals.topics} topics, NMI {nmi:.3f}, NPMI {npmi:.3f} "
           f"(a from-scratch fit is this run: {s_topics} topics, NMI {s_nmi:.3f})", flush=True)
     print(f"{'run':>3} {'dump':<10} {'mode':<6} {'papers':>6} {'new':>4} {'churn':>6} {'kept':>4} {'new':>4} {'gone':>4} "
           f"{'topics':>6} {'NMI':>6} {'NPMI':>6} | {'scratch:':<8} {'topics':>6} {'NMI':>6} {'NPMI':>6}", flush=True)
@@ -130,17 +130,17 @@ def main() -> None:
         shutil.copytree(store, backup / "store")
         shutil.copytree(out, backup / "out")
         summary = run_flow(folder, out, store)
-        lineage = current_lineage(out, summary["run_id"])
+        lineage = current_lineage(out, summary.run_id)
         kept = int(lineage["status"].isin(KEPT).sum())
         fresh = int(lineage["status"].isin(FRESH).sum())
         gone = int((lineage["status"] == "vanished").sum())
         nmi, npmi = run_quality(out)
         s_nmi, s_npmi, s_topics = scratch_quality(out, store, embedder)
-        new = summary["changes"]["new_papers"]
-        print(f"{number:>3} {path.name[:10]:<10} {summary['mode']:<6} {summary['totals']['papers']:>6} {new:>4} "
-              f"{churn(before, out):>6.1%} {kept:>4} {fresh:>4} {gone:>4} {summary['totals']['topics']:>6} "
+        new = summary.changes["new_papers"]
+        print(f"{number:>3} {path.name[:10]:<10} {summary.mode:<6} {summary.totals.papers:>6} {new:>4} "
+              f"{churn(before, out):>6.1%} {kept:>4} {fresh:>4} {gone:>4} {summary.totals.topics:>6} "
               f"{nmi:>6.3f} {npmi:>6.3f} | {'':<8} {s_topics:>6} {s_nmi:>6.3f} {s_npmi:>6.3f}", flush=True)
-        if summary["mode"] == "refit":
+        if summary.mode == "refit":
             matched = run_flow(folder, backup / "out", backup / "store", {"incremental": {"refit_strategy": "matched"}})
             lineage = current_lineage(backup / "out", matched["run_id"])
             m_nmi, m_npmi = run_quality(backup / "out")

@@ -120,14 +120,14 @@ def main() -> None:
                 & (both["topic_label_before"] == both["topic_label_after"])).mean()
         moved = int((both["topic_id_before"] != both["topic_id_after"]).sum())
         history = pd.read_csv(work / f"out_{tag}" / "lineage.csv")
-        lineage = history[history["run_id"] == summary["run_id"]]["status"].value_counts()
+        lineage = history[history["run_id"] == summary.run_id]["status"].value_counts()
         order = ["continued", "grown", "shrunk", "merged", "split", "new", "vanished"]
         lineage_text = ", ".join(f"{lineage.get(s, 0)} {s}" for s in order)
         found, own = new_subjects(scratch, after, new_ids, old_topic_ids)
         q = quality(work / f"out_{tag}")
         aligned = after.set_index("paper_id").loc[scratch["paper_id"], "topic_id"]
         nmi = normalized_mutual_info_score(scratch["topic_id"], aligned)
-        print(f"{name:<20} {summary['mode']:<6} {kept:>13.1%} {moved:>6}  {lineage_text:<62} {f'{own} of {found}':>12} "
+        print(f"{name:<20} {summary.mode:<6} {kept:>13.1%} {moved:>6}  {lineage_text:<62} {f'{own} of {found}':>12} "
               f"{q['topics']:>6} {q['npmi']:>6.3f} {q['diversity']:>6.3f} {nmi:>14.3f}", flush=True)
     print(f"\n(work folder: {work})")
 

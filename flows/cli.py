@@ -96,20 +96,20 @@ def run(
         _fail(f"error: {error}", EXIT_STORE_BUSY)
     except OtherCollection as error:
         _fail(f"error: {error}", EXIT_OTHER_COLLECTION)
-    if summary.get("status") == "unchanged":
-        console.print(f"[green]nothing new[/green]: {summary['message']} (same as run {summary['same_as_run']})")
-        print(f"Report: {summary['outputs']['report']}")
+    if summary.status == "unchanged":
+        console.print(f"[green]nothing new[/green]: {summary.message} (same as run {summary.same_as_run})")
+        print(f"Report: {summary.outputs['report']}")
         return
-    totals = summary["totals"]
-    coverage = summary["date_coverage"].get("overall", summary["date_coverage"])
+    totals = summary.totals
+    coverage = summary.date_coverage["overall"]
     console.print(
-        f"[green]done[/green]: {totals['papers']} papers from {totals['usable_files']} dumps "
-        f"({totals['set_aside_files']} set aside, {totals['problems']} problems), {totals['topics']} topics, "
-        f"dates: {coverage.get('stated', 0)} stated / {coverage.get('inferred', 0)} inferred / "
-        f"{coverage.get('undated', 0)} undated; topics by {summary['mode']}, "
-        f"{summary['embedding']['embedded_new']} papers embedded, {summary['embedding']['reused_from_store']} reused"
+        f"[green]done[/green]: {totals.papers} papers from {totals.usable_files} dumps "
+        f"({totals.set_aside_files} set aside, {totals.problems} problems), {totals.topics} topics, "
+        f"dates: {coverage['stated']} stated / {coverage['inferred']} inferred / "
+        f"{coverage['undated']} undated; topics by {summary.mode}, "
+        f"{summary.embedding.embedded_new} papers embedded, {summary.embedding.reused_from_store} reused"
     )
-    print(f"Report: {summary['outputs']['report']}")
+    print(f"Report: {summary.outputs['report']}")
 
 
 @app.command("evaluate-dates", epilog=EXIT_CODES)

@@ -32,17 +32,16 @@ from prefect.utilities.annotations import quote
 from analytics import growth_evidence as evidence_lib
 from analytics import evaluation, incremental, outputs
 from analytics.config import Config, load_config
-from analytics.dates import assign_dates, date_coverage, stated_dates
+from analytics.dates import assign_dates, stated_dates
 from analytics.dedupe import merge_records
 from analytics.embedding import MissingModelError, content_hash, load_embedder, paper_text
 from analytics.parsing import read_dump
 from analytics.parsing.reader import open_regular_file
-from analytics.records import ParsedFile, Problem
+from analytics.records import ParsedFile
 from analytics.sampled_topics import TransformerSample, sample_rows
 from analytics.store import Store, hold_store_lock, open_store
-from analytics.coverage import coverage_changes, coverage_summary, paper_strata
-from analytics.growth import dated_papers, topic_growth
-from analytics.trends import topic_trends
+from analytics.run_summary import RunSummary, UnchangedRun, build_run_summary
+from analytics.trend_analysis import TrendsResult, analyse_trends
 from reports import build_report
 
 KEY_PACKAGES = [
@@ -378,16 +377,9 @@ def with_quality(topics: pd.DataFrame, quality: dict[str, Any] | None) -> pd.Dat
 
 
 @task(name="trends", cache_policy=NO_CACHE)
-def trends_task(papers: pd.DataFrame, layout_of_file: dict[str, str],
-                cfg: Config) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
-    """Shares per period, where the population behind them changed, and each topic's verdict."""
-    trends = topic_trends(papers, period=cfg.trends.period, include_inferred=cfg.dates.include_inferred,
-                          kinds=tuple(cfg.dates.trend_kinds))
-    strata, strata_kind = paper_strata(papers, layout_of_file)
-    dated = dated_papers(papers, trends, strata)
-    coverage = coverage_summary(coverage_changes(dated["period"], dated["stratum"]), strata_kind)
-    growth = topic_growth(trends, dated=dated, strata_kind=strata_kind, min_papers=cfg.trends.min_papers)
-    return trends, growth, coverage
+def trends_task(papers: pd.DataFrame, layout_of_file: dict[str, str], cfg: Config) -> TrendsResult:
+    return analyse_trends(papers, layout_of_file, period=cfg.trends.period, include_inferred=cfg.dates.include_inferred,
+                          kinds=tuple(cfg.dates.trend_kinds), min_papers=cfg.trends.min_papers)
 
 
 # Evidence of why a topic rises or fades is computed for these classes only: it tokenises the topics'
@@ -425,53 +417,28 @@ def topics_with_growth(topics: pd.DataFrame, growth: pd.DataFrame, lineage: pd.D
 
 
 @task(name="write outputs", cache_policy=NO_CACHE)
-def write_task(out_dir: str, run_id: str, papers_csv: pd.DataFrame, topics: pd.DataFrame, trends: pd.DataFrame,
-               growth: pd.DataFrame, lineage: pd.DataFrame, evidence: dict[str, Any], summary: dict[str, Any],
-               cfg: Config, lineage_history: pd.DataFrame | None = None) -> Path:
+def write_task(out_dir: str, run_id: str, papers_csv: pd.DataFrame, topics: pd.DataFrame, trends: TrendsResult,
+               lineage: pd.DataFrame, evidence: dict[str, Any], summary: RunSummary, cfg: Config,
+               lineage_history: pd.DataFrame | None = None) -> Path:
     """Write the run's outputs into its staging folder (`outputs.staging_folder`); nothing outside it changes.
     `outputs.publish_staged` moves them into place once the store has committed the run."""
     staging = outputs.staging_folder(Path(out_dir), run_id)
     staging.mkdir(parents=True, exist_ok=True)
     outputs.write_csv(papers_csv, staging / "papers.csv")
     crash_point("writing_outputs")
-    outputs.write_csv(topics_with_growth(topics, growth, lineage), staging / "topics.csv")
-    outputs.write_csv(trends, staging / "trends.csv")
+    outputs.write_csv(topics_with_growth(topics, trends.growth, lineage), staging / "topics.csv")
+    outputs.write_csv(trends.trends, staging / "trends.csv")
     outputs.write_csv(incremental.lineage_table(lineage_history, lineage, topics, run_id=run_id,
-                                                started_at=summary["started_at"], mode=summary["mode"]),
+                                                started_at=summary.started_at, mode=summary.mode),
                       staging / "lineage.csv")
     outputs.write_json(evidence, staging / "evidence.json")
-    build_report(staging / "report.html", papers_csv, topics, trends, growth, summary,
+    build_report(staging / "report.html", papers_csv, topics, trends.trends, trends.growth, summary.to_json(),
                  max_map_points=cfg.report.max_map_points, min_papers=cfg.trends.min_papers,
                  evidence=evidence)
     return staging
 
 
 # -- summary helpers ------------------------------------------------------------------------------
-
-def file_summary(parsed: ParsedFile) -> dict[str, Any]:
-    return {
-        "file": parsed.file,
-        "path": parsed.path,
-        "format": parsed.format,
-        "records": len(parsed.records),
-        "sha256": parsed.sha256,
-        "set_aside": not parsed.usable,
-        "problems": [p.to_dict() for p in parsed.problems],
-    }
-
-
-def _coverage_by_file(papers: pd.DataFrame) -> dict[str, Any]:
-    """Date coverage per dump file: a paper counts for every file it was read from."""
-    exploded = papers[["sources", "published", "date_inferred"]].explode("sources")
-    exploded["file"] = exploded["sources"].astype(str).str.rsplit(":", n=1).str[0]
-    coverage = {}
-    for name, group in exploded.groupby("file", sort=True):
-        dated = group["published"] != ""
-        inferred = group["date_inferred"].astype(bool)
-        coverage[name] = {"stated": int((dated & ~inferred).sum()), "inferred": int((dated & inferred).sum()),
-                          "undated": int((~dated).sum())}
-    return coverage
-
 
 def _changes(outcome: TopicOutcome, previous: dict | None, store: Store) -> dict[str, Any] | None:
     """What changed since the previous completed run (see analytics.incremental.changes)."""
@@ -533,7 +500,7 @@ def run_pipeline(input_dir: str, output_dir: str, config_path: str | None = None
         return flow_for(cfg)(input_dir, output_dir, config_path, overrides)
 
 
-def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> dict[str, Any]:
+def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> RunSummary | UnchangedRun:
     run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     timer = StageTimer()
@@ -559,16 +526,17 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> d
         last = json.loads((output_dir / "run.json").read_text(encoding="utf-8"))
         if last.get("run_id") == previous["run_id"]:
             timer.record("check_inputs", t)
-            summary = {"run_id": run_id, "status": "unchanged", "started_at": started_at,
-                       "same_as_run": previous["run_id"], "timings": timer.timings,
-                       "message": "no new or changed dumps and the same config: outputs left as they are"}
+            unchanged = UnchangedRun(
+                run_id=run_id, status="unchanged", started_at=started_at, same_as_run=previous["run_id"],
+                timings=timer.timings, message="no new or changed dumps and the same config: outputs left as they are")
             store.record_run(run_id=run_id, started_at=started_at,
                              finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                             status="unchanged", mode="unchanged", input_digest=input_digest, summary=summary)
-            outputs.write_json(summary, output_dir / "runs" / f"{run_id}.json")
+                             status="unchanged", mode="unchanged", input_digest=input_digest,
+                             summary=unchanged.to_json())
+            outputs.write_json(unchanged.to_json(), output_dir / "runs" / f"{run_id}.json")
             log.info("nothing changed since run %s; outputs left as they are", previous["run_id"])
-            summary["outputs"] = {"report": str(output_dir / "report.html"), "run": str(output_dir / "run.json")}
-            return summary
+            unchanged.outputs = {"report": str(output_dir / "report.html"), "run": str(output_dir / "run.json")}
+            return unchanged
     timer.record("check_inputs", t)
 
     t = time.perf_counter()
@@ -605,52 +573,20 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> d
     timer.record("topic_quality", t)
 
     t = time.perf_counter()
-    trends, growth, coverage = trends_task(papers, {p.file: p.format for p in usable}, cfg)
+    trends = trends_task(papers, {p.file: p.format for p in usable}, cfg)
     timer.record("trends", t)
 
     t = time.perf_counter()
-    evidence, evidence_counts = evidence_task(papers, embeddings, trends, growth, outcome.topics)
+    evidence, evidence_counts = evidence_task(papers, embeddings, trends.trends, trends.growth, outcome.topics)
     timer.record("growth_evidence", t)
 
-    n_records = sum(len(p.records) for p in parsed_files)
-    summary: dict[str, Any] = {
-        "run_id": run_id,
-        "status": "completed",
-        "started_at": started_at,
-        "input": str(input_dir.resolve()),
-        "output": str(output_dir.resolve()),
-        "store": str(store.folder.resolve()),
-        "mode": outcome.mode,
-        "task_runner": cfg.compute.task_runner,
-        "files": [file_summary(p) for p in parsed_files],
-        "totals": {
-            "files": len(parsed_files),
-            "usable_files": len(usable),
-            "set_aside_files": len(parsed_files) - len(usable),
-            "records": n_records,
-            "papers": len(papers),
-            "duplicates_merged": n_records - len(papers),
-            "problems": sum(len(p.problems) for p in parsed_files),
-            "topics": int(len(outcome.topics)),
-            "outlier_share_raw": round(float((papers["raw_topic_id"] == -1).mean()), 4),
-            "outlier_share": round(float((papers["topic_id"] == -1).mean()), 4),
-        },
-        "date_coverage": date_coverage(papers),
-        "date_coverage_by_file": _coverage_by_file(papers),
-        "date_coverage_by_topic": date_coverage(papers, by="topic_id").get("groups", {}),
-        "trends": {key: value for key, value in trends.attrs.items()},
-        "coverage": coverage,
-        "growth_verdicts": growth[growth["topic_id"] != -1]["growth_class"].value_counts().to_dict(),
-        "growth_evidence": {**evidence_counts, "recent_periods": evidence["recent_periods"]},
-        "embedding": embedding_info,
-        "topic_params": outcome.params,
-        "topic_quality": quality,
-        "lineage": outcome.lineage["status"].value_counts().to_dict(),
-        "changes": _changes(outcome, previous, store),
-        "config": cfg.model_dump(),
-        "versions": package_versions(),
-        "timings": dict(timer.timings),
-    }
+    summary = build_run_summary(
+        run_id=run_id, started_at=started_at, input_dir=input_dir, output_dir=output_dir, store_dir=store.folder,
+        task_runner=cfg.compute.task_runner, parsed_files=parsed_files, papers=papers, topics=outcome.topics,
+        mode=outcome.mode, topic_params=outcome.params, lineage=outcome.lineage, trends=trends,
+        growth_evidence={**evidence_counts, "recent_periods": evidence["recent_periods"]},
+        embedding=embedding_info, topic_quality=quality, changes=_changes(outcome, previous, store),
+        config=cfg.model_dump(), versions=package_versions(), timings=dict(timer.timings))
 
     # Outputs are staged, then the store commits the run, then the staged outputs are moved into place. The
     # store's commit is the moment the run happens: a run killed before it leaves the store and the outputs as
@@ -658,21 +594,21 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> d
     t = time.perf_counter()
     papers_csv = outputs.papers_table(papers.drop(columns=["text"]))
     outputs.clean_stale_staging(output_dir)
-    staging = write_task(str(output_dir), run_id, papers_csv, outcome.topics, trends, growth, outcome.lineage,
+    staging = write_task(str(output_dir), run_id, papers_csv, outcome.topics, trends, outcome.lineage,
                          evidence, summary, cfg, lineage_history=outcome.history)
     timer.record("write_outputs", t)
-    summary["timings"] = dict(timer.timings)
-    summary["finished_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    summary["outputs"] = outputs.output_paths(output_dir)
-    outputs.write_json(summary, staging / outputs.RUN_FILE)
+    summary.timings = dict(timer.timings)
+    summary.finished_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    summary.outputs = outputs.output_paths(output_dir)
+    outputs.write_json(summary.to_json(), staging / outputs.RUN_FILE)
     crash_point("before_commit")
     store_papers = papers_csv.assign(content_hash=papers["content_hash"].to_numpy())
     store.record_run(
-        run_id=run_id, started_at=started_at, finished_at=summary["finished_at"], status="completed",
-        mode=outcome.mode, input_digest=input_digest, summary=summary, papers=store_papers,
+        run_id=run_id, started_at=started_at, finished_at=summary.finished_at, status="completed",
+        mode=outcome.mode, input_digest=input_digest, summary=summary.to_json(), papers=store_papers,
         topics=outcome.topics, centroids=outcome.centroids, lineage=outcome.lineage,
     )
     crash_point("after_commit")
     outputs.publish_staged(output_dir, run_id)
-    log.info("report: %s", summary["outputs"]["report"])
+    log.info("report: %s", summary.outputs["report"])
     return summary

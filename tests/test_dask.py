@@ -31,8 +31,8 @@ def test_flow_on_a_local_dask_cluster_matches_threads(tmp_path) -> None:
             "embedding": {"backend": "sentence-transformer"},
         }
         summary = run_pipeline(str(inputs), str(tmp_path / f"out-{runner}"), None, overrides)
-        assert summary["status"] == "completed"
-        assert summary["task_runner"] == runner
+        assert summary.status == "completed"
+        assert summary.task_runner == runner
         results[runner] = pd.read_csv(tmp_path / f"out-{runner}" / "papers.csv", keep_default_na=False)
     assert len(results["dask"]) == 52
     pd.testing.assert_frame_equal(results["dask"], results["threads"])

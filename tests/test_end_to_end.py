@@ -14,6 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from analytics.run_summary import RunSummary
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data" / "samples"
 
@@ -135,28 +137,28 @@ def test_trends_contract(sample_run: Path) -> None:
 
 
 def test_run_summary(sample_run: Path) -> None:
-    summary = json.loads((sample_run / "run.json").read_text())
-    formats = {f["file"]: f["format"] for f in summary["files"]}
+    summary = RunSummary.model_validate_json((sample_run / "run.json").read_text())
+    formats = {f.file: f.format for f in summary.files}
     assert len(formats) == 5
     assert set(formats.values()) >= {"hf_trending", "hf_daily", "sorted_updated", "plain_abstracts"}
-    assert all(f["records"] > 0 for f in summary["files"])
+    assert all(f.records > 0 for f in summary.files)
     for stage in ("parse", "embed", "topics", "trends", "write_outputs"):
-        assert summary["timings"][stage] >= 0
-    assert summary["versions"]["bertopic"] != "not installed"
-    coverage = summary["date_coverage"]["overall"]
+        assert summary.timings[stage] >= 0
+    assert summary.versions["bertopic"] != "not installed"
+    coverage = summary.date_coverage["overall"]
     assert coverage["stated"] > 0 and coverage["stated"] + coverage["inferred"] + coverage["undated"] == coverage["papers"]
 
 
 def test_growth_evidence_covers_the_rising_and_fading_topics(sample_run: Path) -> None:
     evidence = json.loads((sample_run / "evidence.json").read_text(encoding="utf-8"))
-    summary = json.loads((sample_run / "run.json").read_text())
+    summary = RunSummary.model_validate_json((sample_run / "run.json").read_text())
     topics = pd.read_csv(sample_run / "topics.csv", keep_default_na=False)
     rising_or_fading = topics["growth_class"].isin(["emerging", "growing", "declining", "fading"])
     assert {t["topic_id"] for t in evidence["topics"]} == set(topics.loc[rising_or_fading, "topic_id"])
-    assert summary["growth_evidence"]["topics"] == int(rising_or_fading.sum())
-    assert summary["growth_evidence"]["failed"] == 0
-    assert evidence["recent_periods"] and evidence["recent_periods"] == summary["growth_evidence"]["recent_periods"]
-    assert summary["timings"]["growth_evidence"] >= 0
+    assert summary.growth_evidence["topics"] == int(rising_or_fading.sum())
+    assert summary.growth_evidence["failed"] == 0
+    assert evidence["recent_periods"] and evidence["recent_periods"] == summary.growth_evidence["recent_periods"]
+    assert summary.timings["growth_evidence"] >= 0
 
 
 def test_report_is_self_contained(sample_run: Path) -> None:

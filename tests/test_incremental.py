@@ -65,10 +65,10 @@ def first_run(tmp_path_factory):
 
 def test_first_run_embeds_everything(first_run) -> None:
     base, _, _, summary = first_run
-    assert summary["status"] == "completed"
-    assert summary["embedding"]["embedded_new"] == summary["totals"]["papers"] > 100
-    assert summary["embedding"]["reused_from_store"] == 0
-    assert set(summary["lineage"]) == {"new"}
+    assert summary.status == "completed"
+    assert summary.embedding.embedded_new == summary.totals.papers > 100
+    assert summary.embedding.reused_from_store == 0
+    assert set(summary.lineage) == {"new"}
 
 
 def test_rerun_with_nothing_new_changes_nothing(first_run) -> None:
@@ -76,13 +76,13 @@ def test_rerun_with_nothing_new_changes_nothing(first_run) -> None:
     before = _csvs(base / "out")
     report_mtime = (base / "out" / "report.html").stat().st_mtime_ns
     summary = _run(inputs, base / "out", base / "store", config)
-    assert summary["status"] == "unchanged"
-    assert summary["same_as_run"] == first["run_id"]
+    assert summary.status == "unchanged"
+    assert summary.same_as_run == first["run_id"]
     assert _csvs(base / "out") == before
     assert (base / "out" / "report.html").stat().st_mtime_ns == report_mtime
     assert json.loads((base / "out" / "run.json").read_text())["run_id"] == first["run_id"]
     # ...and the check itself is recorded
-    assert (base / "out" / "runs" / f"{summary['run_id']}.json").exists()
+    assert (base / "out" / "runs" / f"{summary.run_id}.json").exists()
 
 
 @pytest.fixture(scope="module")
@@ -106,13 +106,13 @@ def test_rerun_with_a_new_dump_embeds_only_new_papers_and_keeps_topics(first_run
     papers = pd.read_csv(out / "papers.csv", keep_default_na=False)
     new_ids = set(papers["paper_id"]) - set(before_papers["paper_id"])
     assert len(new_ids) >= 5
-    assert summary["embedding"]["embedded_new"] == len(new_ids)
-    assert summary["embedding"]["reused_from_store"] == len(before_papers)
-    assert summary["changes"]["new_papers"] == len(new_ids)
+    assert summary.embedding.embedded_new == len(new_ids)
+    assert summary.embedding.reused_from_store == len(before_papers)
+    assert summary.changes["new_papers"] == len(new_ids)
     # Refit, then matched: continued topics keep their id and label.
     history = pd.read_csv(out / "lineage.csv", keep_default_na=False)
-    assert list(dict.fromkeys(history["run_id"])) == [first_run[3]["run_id"], summary["run_id"]]  # both runs
-    lineage = history[history["run_id"] == summary["run_id"]]
+    assert list(dict.fromkeys(history["run_id"])) == [first_run[3]["run_id"], summary.run_id]  # both runs
+    lineage = history[history["run_id"] == summary.run_id]
     assert set(lineage["status"]) <= {"continued", "grown", "shrunk", "split", "merged", "new", "vanished"}
     kept = lineage[lineage["status"].isin(["continued", "grown", "shrunk", "merged"])]
     assert len(kept) >= 0.6 * len(before_topics), lineage.to_string()
@@ -137,7 +137,7 @@ def test_assign_mode_puts_new_papers_into_existing_topics(first_run, tmp_path) -
     shutil.copytree(base / "out", out)
     before_topics = pd.read_csv(out / "topics.csv")
     summary = _run(_folder(tmp_path / "in", FIRST + [NEW_DUMP]), out, store, _config(tmp_path / "a.toml", "assign"))
-    assert summary["mode"] == "assign"
+    assert summary.mode == "assign"
     topics = pd.read_csv(out / "topics.csv")
     assert list(topics["topic_id"]) == list(before_topics["topic_id"])
     assert list(topics["label"]) == list(before_topics["label"])
