@@ -525,3 +525,24 @@ def evidence_counts(evidence: dict[int, TopicEvidence]) -> dict[str, int]:
         "with_upvotes": sum(1 for e in items if e.upvotes is not None),
         "failed": sum(1 for e in items if e.error),
     }
+
+
+# Evidence is computed for these classes only: it tokenises the topics' papers, which for every topic of a 75k
+# corpus costs more than the rest of the trends stage.
+EVIDENCE_CLASSES = ("emerging", "growing", "declining", "fading")
+
+
+def run_evidence(papers: pd.DataFrame, embeddings: np.ndarray, trends: pd.DataFrame, growth: pd.DataFrame,
+                 topics: pd.DataFrame) -> tuple[dict[str, Any], dict[str, int], dict[int, str]]:
+    """A run's evidence for its rising and fading topics: evidence.json's content, its counts for run.json,
+    and the topics whose evidence failed (with the error), which the caller reports."""
+    judged = growth[growth["growth_class"].isin(EVIDENCE_CLASSES) & (growth["topic_id"] != -1)]
+    topic_ids = judged["topic_id"].astype(int).tolist()
+    recent = recent_mask(papers, trends)
+    earlier = trend_dated_mask(papers, trends) & ~recent
+    evidence = growth_evidence(papers, embeddings, recent, topic_ids, earlier=earlier)
+    document = evidence_document(
+        evidence, dict(zip(topics["topic_id"].astype(int), topics["label"])),
+        dict(zip(growth["topic_id"].astype(int), growth["growth_class"])), recent_periods(trends))
+    failed = {topic_id: item.error for topic_id, item in evidence.items() if item.error}
+    return document, evidence_counts(evidence), failed

@@ -101,6 +101,17 @@ def choose_mode(cfg: Config, store: Store, previous: dict | None, n_new: int, n_
     return "assign"
 
 
+def nothing_changed(previous: dict | None, input_digest: str, output_dir: Path) -> bool:
+    """True when the last completed run read the same dumps with the same config and code, and its outputs are
+    the ones in the output folder: a rerun then leaves everything as it is."""
+    if previous is None or previous["input_digest"] != input_digest:
+        return False
+    run_file = output_dir / "run.json"
+    if not run_file.exists():
+        return False
+    return json.loads(run_file.read_text(encoding="utf-8")).get("run_id") == previous["run_id"]
+
+
 # -- the previous run and the outcome of this one -----------------------------------------------------
 
 @dataclass
@@ -140,6 +151,7 @@ class TopicOutcome:
     mode: str
     params: dict[str, Any]
     history: pd.DataFrame | None = None  # earlier runs' lineage (Store.lineage_history), for lineage.csv
+    changes: dict[str, Any] | None = None  # what changed since the previous run (`changes`); None on a first run
 
 
 LINEAGE_COLUMNS = ["run_id", "started_at", "mode", "topic_id", "label", "status", "previous_topic_ids",
@@ -403,3 +415,23 @@ def changes(outcome: TopicOutcome, previous: PreviousRun) -> dict[str, Any]:
         "new_topics": new_topics, "fastest_growing": growth[:10],
         "vanished_topics": len(vanished), "vanished": vanished,
     }
+
+
+# -- the stage ----------------------------------------------------------------------------------------
+
+def find_topics(papers: pd.DataFrame, embeddings: np.ndarray, cfg: Config, store: Store, previous: dict | None, *,
+                embedder: Any = None, sample: Any = None,
+                checkpoint: Callable[[str], None] = lambda stage: None) -> TopicOutcome:
+    """The run's topics: choose the mode, then refit (matching the previous run's topics) or assign the new
+    papers to them; with the earlier runs' lineage and what changed. `previous` is the store's last completed
+    run (None on a first run); `sample` a sampled run's TransformerSample; `checkpoint` the flow's crash points."""
+    prior = PreviousRun.from_store(store, previous) if previous is not None else None
+    n_new = int((~papers["paper_id"].isin(set(prior.papers["paper_id"]))).sum()) if prior else len(papers)
+    mode = choose_mode(cfg, store, previous, n_new, len(papers))
+    if mode == "assign":
+        outcome = assign_new_papers(papers, embeddings, cfg, prior)
+    else:
+        outcome = refit_topics(papers, embeddings, cfg, prior, embedder=embedder, checkpoint=checkpoint, sample=sample)
+    outcome.history = store.lineage_history()
+    outcome.changes = changes(outcome, prior) if prior is not None else None
+    return outcome

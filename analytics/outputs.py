@@ -193,3 +193,14 @@ def papers_table(papers: pd.DataFrame) -> pd.DataFrame:
     ordered = [c for c in PAPER_COLUMNS if c in table.columns]
     rest = [c for c in table.columns if c not in ordered and c != "record_refs"]
     return table[ordered + rest]
+
+
+def topics_table(topics: pd.DataFrame, growth: pd.DataFrame, lineage: pd.DataFrame) -> pd.DataFrame:
+    """topics.csv: the topic table plus its growth figures, class and lineage status."""
+    extra = [c for c in growth.columns if c != "topic_id" and c not in topics.columns]
+    table = topics.merge(growth[["topic_id", *extra]], on="topic_id", how="left")
+    if len(lineage):
+        status = lineage[lineage["status"] != "vanished"][["topic_id", "status", "previous_topic_ids"]]
+        table = table.merge(status.rename(columns={"status": "lineage", "previous_topic_ids": "lineage_from"}),
+                            on="topic_id", how="left")
+    return table

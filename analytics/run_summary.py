@@ -7,6 +7,8 @@ same order, as the fields below.
 
 from __future__ import annotations
 
+import platform
+from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -18,6 +20,12 @@ from analytics.records import ParsedFile
 
 if TYPE_CHECKING:
     from analytics.trend_analysis import TrendsResult
+
+# The packages whose versions run.json records: those that decide what a run finds.
+KEY_PACKAGES = [
+    "topictrends", "bertopic", "umap-learn", "hdbscan", "sentence-transformers", "model2vec", "torch",
+    "pandas", "numpy", "scikit-learn", "plotly", "prefect", "duckdb",
+]
 
 
 class _Record(BaseModel):
@@ -192,3 +200,13 @@ def build_run_summary(*, run_id: str, started_at: str, input_dir: Path, output_d
         versions=versions,
         timings=timings,
     )
+
+
+def package_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in KEY_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions

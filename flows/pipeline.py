@@ -9,17 +9,13 @@ write outputs atomically, then commit the run to the store.
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 import logging
 import os
-import platform
 import signal
 import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -30,30 +26,17 @@ from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
 from analytics import growth_evidence as evidence_lib
-from analytics import evaluation, incremental, outputs
+from analytics import embedding_policy, evaluation, incremental, outputs, run_inputs
 from analytics.config import Config, load_config
-from analytics.dates import assign_dates, stated_dates
-from analytics.dedupe import merge_records
-from analytics.embedding import MissingModelError, content_hash, load_embedder, paper_text
+from analytics.embedding import MissingModelError, load_embedder
 from analytics.parsing import read_dump
-from analytics.parsing.reader import open_regular_file
+from analytics.papers import papers_from_dumps
 from analytics.records import ParsedFile
 from analytics.sampled_topics import TransformerSample, sample_rows
 from analytics.store import Store, hold_store_lock, open_store
-from analytics.run_summary import RunSummary, UnchangedRun, build_run_summary
+from analytics.run_summary import RunSummary, UnchangedRun, build_run_summary, package_versions
 from analytics.trend_analysis import TrendsResult, analyse_trends
 from reports import build_report
-
-KEY_PACKAGES = [
-    "topictrends", "bertopic", "umap-learn", "hdbscan", "sentence-transformers", "model2vec", "torch",
-    "pandas", "numpy", "scikit-learn", "plotly", "prefect", "duckdb",
-]
-ANALYTICS_DIR = Path(__file__).resolve().parents[1] / "analytics"
-# Papers embedded (and committed to the store) per step: ~25 s of work for the sentence-transformer; the
-# static model does thousands of papers a second, so small chunks would spend their time on commits.
-EMBED_CHUNK = 512
-EMBED_CHUNK_STATIC = 8192
-
 
 class NoUsableInput(RuntimeError):
     """The input folder held no record that could be read."""
@@ -80,75 +63,7 @@ def crash_point(stage: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def package_versions() -> dict[str, str]:
-    versions = {"python": platform.python_version()}
-    for name in KEY_PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
-
-
-def _digest_files(paths: list[Path]) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(paths):
-        digest.update(path.relative_to(ANALYTICS_DIR.parent).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def code_digest() -> str:
-    """Digest of the analytics code: a change to parsing or clustering code invalidates cached work."""
-    return _digest_files([p for p in ANALYTICS_DIR.rglob("*.py")])
-
-
-def file_digest(path: Path) -> str | None:
-    """SHA-256 of a regular file's bytes; None for anything else (never opened: a FIFO would block)."""
-    try:
-        digest = hashlib.sha256()
-        with open_regular_file(path) as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        return digest.hexdigest()
-    except OSError:
-        return None
-
-
-def list_dumps(folder: Path, skip: list[Path] | None = None) -> list[Path]:
-    """Every entry of the input folder except hidden ones (editor/OS droppings), sorted by name.
-
-    Folders in `skip` (the run's output and store folders) are left out when they lie in the input
-    folder: they are the run's own work, not dumps, and listing them would make every rerun look changed.
-    """
-    skipped = {os.path.realpath(p) for p in skip or []}
-    return sorted(
-        p for p in Path(folder).iterdir()
-        if not p.name.startswith(".") and not (p.is_dir() and os.path.realpath(p) in skipped)
-    )
-
-
 # -- tasks ----------------------------------------------------------------------------------------
-
-# Dumps are parsed in buckets, one task per bucket: a task run costs ~0.1 s of orchestration, so one task
-# per file spent ~40 s on 400 daily dumps before parsing anything. A file's bucket depends only on its
-# content digest, so a new dump invalidates the cached result of one bucket and no other.
-PARSE_BUCKETS = 16
-
-
-def parse_cache_key(digests: list[str], column_mapping: dict[str, str], code: str,
-                    limits: dict[str, float] | None = None) -> str:
-    """Parsed dumps are cached by content digests, column mapping, read limits and parser code, never by path
-    or run."""
-    key = json.dumps([sorted(digests), column_mapping, code, limits or {}], sort_keys=True)
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-def read_limits(cfg: Config) -> dict[str, float]:
-    """The [parsing] limits read_dump takes as keyword arguments."""
-    return {"max_decompressed_mb": cfg.parsing.max_decompressed_mb,
-            "max_compression_ratio": cfg.parsing.max_compression_ratio}
-
 
 @task(name="parse dumps", cache_policy=NO_CACHE, retries=0)
 def parse_bucket_task(paths: list[str], column_mapping: dict[str, str],
@@ -162,12 +77,8 @@ def parse_dumps(entries: list[Path], digests: dict[str, str | None], column_mapp
     Buckets whose files are unchanged come from the store's parse cache (plain pickles: loading Prefect's
     persisted results took as long as parsing again). Returns one ParsedFile per entry, in order."""
     log = _logger()
-    buckets: dict[int, list[Path]] = {}
-    for entry in entries:
-        digest = digests.get(str(entry))
-        if entry.is_file() and digest is not None:
-            buckets.setdefault(int(digest[:8], 16) % PARSE_BUCKETS, []).append(entry)
-    keys = {bucket: parse_cache_key([digests[str(e)] for e in files], column_mapping, code, limits)
+    buckets = run_inputs.parse_buckets(entries, digests)
+    keys = {bucket: run_inputs.parse_cache_key([digests[str(e)] for e in files], column_mapping, code, limits)
             for bucket, files in buckets.items()}
     cached = {bucket: store.load_parsed(key) for bucket, key in keys.items()}
     futures = {
@@ -197,44 +108,9 @@ def parse_dumps(entries: list[Path], digests: dict[str, str | None], column_mapp
 
 @task(name="merge duplicates and date papers", cache_policy=NO_CACHE)
 def papers_task(parsed_files: list[ParsedFile], cfg: Config) -> pd.DataFrame:
-    stated: dict[str, Any] = {}
-    for parsed in parsed_files:
-        stated.update(stated_dates(parsed))
-    records = [record for parsed in parsed_files for record in parsed.records]
-    papers = merge_records(records)
-    capture_dates = {p.file: p.context.get("capture_date") for p in parsed_files if p.context.get("capture_date")}
-    evidence = cfg.resolve_path(cfg.dates.evidence_table)
-    gaps = cfg.resolve_path(cfg.dates.gap_table)
-    papers = assign_dates(
-        papers, stated, capture_dates=capture_dates,
-        evidence_table=evidence if evidence.exists() else None, infer=True,
-        gap_table=gaps if gaps.exists() else None,
-    )
-    papers["text"] = [paper_text(t, a) for t, a in zip(papers["title"], papers["abstract"])]
-    papers["content_hash"] = papers["text"].map(content_hash)
-    return papers
-
-
-def choose_backend(cfg: Config, n_papers: int, previous: dict | None = None) -> str:
-    """"auto": the bundled MiniLM as ONNX int8 up to auto_static_above papers, the static model above.
-    ("sampled", topics fitted on a transformer-embedded sample and every paper joining them by its words and
-    static vector, is chosen explicitly: analytics.sampled_topics.)
-    The choice is made once per store and kept: switching models as the corpus grows would throw away
-    every stored embedding and break topic matching across runs."""
-    backend = cfg.embedding.backend
-    if backend == "auto":
-        earlier = ((previous or {}).get("summary") or {}).get("embedding", {}).get("backend")
-        if earlier:
-            return earlier
-        backend = "static" if n_papers > cfg.embedding.auto_static_above else "onnx"
-    return backend
-
-
-def max_tokens_for(backend: str, cfg: Config) -> int | None:
-    """Transformers read the first max_tokens tokens of title + abstract (all-MiniLM-L6-v2 was trained on
-    128-token inputs, and truncating there scored as well as 256 tokens at half the cost: bench/bench_topics.py).
-    A static model costs the same for any length and averages all its tokens, so it reads the whole text."""
-    return None if backend == "static" else cfg.embedding.max_tokens
+    evidence, gaps = cfg.resolve_path(cfg.dates.evidence_table), cfg.resolve_path(cfg.dates.gap_table)
+    return papers_from_dumps(parsed_files, evidence_table=evidence if evidence.exists() else None,
+                             gap_table=gaps if gaps.exists() else None)
 
 
 @functools.lru_cache(maxsize=2)
@@ -255,7 +131,7 @@ def embed_papers(texts: list[str], hashes: list[str], cfg: Config, store: Store,
     "sampled": every paper's static vector, plus the transformer vectors of the sample that defines the
     topics (a TransformerSample; None for the other backends). The store keeps each model's vectors apart,
     so a rerun embeds only texts it has not seen with that model."""
-    backend = choose_backend(cfg, len(texts), previous)
+    backend = embedding_policy.choose_backend(cfg, len(texts), previous)
     if backend != "sampled":
         return (*_embed_with(backend, texts, hashes, cfg, store, distributed=distributed), None)
     matrix, info, embedder = _embed_with("static", texts, hashes, cfg, store, distributed=distributed)
@@ -272,18 +148,13 @@ def _embed_with(backend: str, texts: list[str], hashes: list[str], cfg: Config, 
     to the store as it is done (a killed run keeps its finished chunks). On a Dask cluster the chunks run in
     parallel on the workers; locally they run one after the other (the model already uses every core)."""
     log = _logger()
-    max_tokens = max_tokens_for(backend, cfg)
+    max_tokens = embedding_policy.max_tokens_for(backend, cfg)
     embedder = cached_embedder(backend, cfg.embedding.model_path, cfg.embedding.batch_size, max_tokens)
     cached = store.cached_embeddings(hashes, embedder.model_id)
-    todo: list[int] = []  # one row per distinct text not in the store
-    seen: set[str] = set()
-    for row, text_hash in enumerate(hashes):
-        if text_hash not in cached and text_hash not in seen:
-            seen.add(text_hash)  # `seen`: texts embedded in this run
-            todo.append(row)
+    todo = embedding_policy.rows_to_embed(hashes, cached)
     log.info("embeddings: %d papers reuse stored embeddings, %d texts to embed with %s",
              len(hashes) - len(todo), len(todo), embedder.model_id)
-    chunk = EMBED_CHUNK_STATIC if backend == "static" else EMBED_CHUNK
+    chunk = embedding_policy.chunk_size(backend)
     chunks = [todo[start:start + chunk] for start in range(0, len(todo), chunk)]
     args = (backend, cfg.embedding.model_path, cfg.embedding.batch_size, max_tokens)
     started = time.perf_counter()
@@ -306,35 +177,15 @@ def _embed_with(backend: str, texts: list[str], hashes: list[str], cfg: Config, 
                 finish(rows, embed_chunk_task([texts[i] for i in rows], *args))
     seconds = time.perf_counter() - started
     matrix = np.vstack([cached[h] for h in hashes]).astype(np.float32) if hashes else np.zeros((0, embedder.dim))
-    info = {
-        "backend": embedder.backend,
-        "model_id": embedder.model_id,
-        "dim": int(embedder.dim),
-        "papers": len(hashes),
-        "embedded_new": len(todo),
-        "reused_from_store": sum(1 for h in hashes if h not in seen),  # papers whose text the store had
-        "papers_per_second": round(len(todo) / seconds, 1) if todo and seconds > 0 else None,
-    }
+    info = embedding_policy.embedding_info(embedder, hashes, todo, seconds)
     return matrix, info, embedder
 
 
-# Run decisions live in analytics.incremental (tested there without Prefect); these names stay for callers.
-TopicOutcome = incremental.TopicOutcome
-choose_mode = incremental.choose_mode
-
-
 @task(name="find topics", cache_policy=NO_CACHE)
-def topics_task(papers: pd.DataFrame, embeddings: np.ndarray, embedder: Any, cfg: Config,
-                store: Store, previous: dict | None, mode: str,
-                sample: TransformerSample | None = None) -> TopicOutcome:
-    prior = incremental.PreviousRun.from_store(store, previous) if previous is not None else None
-    if mode == "assign":
-        outcome = incremental.assign_new_papers(papers, embeddings, cfg, prior)
-    else:
-        outcome = incremental.refit_topics(papers, embeddings, cfg, prior, embedder=embedder, checkpoint=crash_point,
-                                           sample=sample)
-    outcome.history = store.lineage_history()
-    return outcome
+def topics_task(papers: pd.DataFrame, embeddings: np.ndarray, embedder: Any, cfg: Config, store: Store,
+                previous: dict | None, sample: TransformerSample | None = None) -> incremental.TopicOutcome:
+    return incremental.find_topics(papers, embeddings, cfg, store, previous, embedder=embedder, sample=sample,
+                                   checkpoint=crash_point)
 
 
 @task(name="topic quality", cache_policy=NO_CACHE)
@@ -382,38 +233,13 @@ def trends_task(papers: pd.DataFrame, layout_of_file: dict[str, str], cfg: Confi
                           kinds=tuple(cfg.dates.trend_kinds), min_papers=cfg.trends.min_papers)
 
 
-# Evidence of why a topic rises or fades is computed for these classes only: it tokenises the topics'
-# papers, which for every topic of a 75k corpus costs more than the rest of the trends stage.
-EVIDENCE_CLASSES = ("emerging", "growing", "declining", "fading")
-
-
 @task(name="growth evidence", cache_policy=NO_CACHE)
-def evidence_task(papers: pd.DataFrame, embeddings: np.ndarray, trends: pd.DataFrame, growth: pd.DataFrame,
+def evidence_task(papers: pd.DataFrame, embeddings: np.ndarray, trends: TrendsResult,
                   topics: pd.DataFrame) -> tuple[dict[str, Any], dict[str, int]]:
-    """evidence.json's content and its counts for run.json, for the rising and fading topics."""
-    judged = growth[growth["growth_class"].isin(EVIDENCE_CLASSES) & (growth["topic_id"] != -1)]
-    topic_ids = judged["topic_id"].astype(int).tolist()
-    recent = evidence_lib.recent_mask(papers, trends)
-    earlier = evidence_lib.trend_dated_mask(papers, trends) & ~recent
-    evidence = evidence_lib.growth_evidence(papers, embeddings, recent, topic_ids, earlier=earlier)
-    for topic_id, item in evidence.items():
-        if item.error:
-            _logger().warning("growth evidence of topic %d failed: %s", topic_id, item.error)
-    document = evidence_lib.evidence_document(
-        evidence, dict(zip(topics["topic_id"].astype(int), topics["label"])),
-        dict(zip(growth["topic_id"].astype(int), growth["growth_class"])), evidence_lib.recent_periods(trends))
-    return document, evidence_lib.evidence_counts(evidence)
-
-
-def topics_with_growth(topics: pd.DataFrame, growth: pd.DataFrame, lineage: pd.DataFrame) -> pd.DataFrame:
-    """topics.csv: the topic table plus its growth figures, class and lineage status."""
-    extra = [c for c in growth.columns if c != "topic_id" and c not in topics.columns]
-    table = topics.merge(growth[["topic_id", *extra]], on="topic_id", how="left")
-    if len(lineage):
-        status = lineage[lineage["status"] != "vanished"][["topic_id", "status", "previous_topic_ids"]]
-        table = table.merge(status.rename(columns={"status": "lineage", "previous_topic_ids": "lineage_from"}),
-                            on="topic_id", how="left")
-    return table
+    document, counts, failed = evidence_lib.run_evidence(papers, embeddings, trends.trends, trends.growth, topics)
+    for topic_id, error in failed.items():
+        _logger().warning("growth evidence of topic %d failed: %s", topic_id, error)
+    return document, counts
 
 
 @task(name="write outputs", cache_policy=NO_CACHE)
@@ -426,7 +252,7 @@ def write_task(out_dir: str, run_id: str, papers_csv: pd.DataFrame, topics: pd.D
     staging.mkdir(parents=True, exist_ok=True)
     outputs.write_csv(papers_csv, staging / "papers.csv")
     crash_point("writing_outputs")
-    outputs.write_csv(topics_with_growth(topics, trends.growth, lineage), staging / "topics.csv")
+    outputs.write_csv(outputs.topics_table(topics, trends.growth, lineage), staging / "topics.csv")
     outputs.write_csv(trends.trends, staging / "trends.csv")
     outputs.write_csv(incremental.lineage_table(lineage_history, lineage, topics, run_id=run_id,
                                                 started_at=summary.started_at, mode=summary.mode),
@@ -439,13 +265,6 @@ def write_task(out_dir: str, run_id: str, papers_csv: pd.DataFrame, topics: pd.D
 
 
 # -- summary helpers ------------------------------------------------------------------------------
-
-def _changes(outcome: TopicOutcome, previous: dict | None, store: Store) -> dict[str, Any] | None:
-    """What changed since the previous completed run (see analytics.incremental.changes)."""
-    if previous is None:
-        return None
-    return incremental.changes(outcome, incremental.PreviousRun.from_store(store, previous))
-
 
 # -- the flow -------------------------------------------------------------------------------------
 
@@ -506,41 +325,34 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> R
     timer = StageTimer()
 
     t = time.perf_counter()
-    entries = list_dumps(input_dir, skip=[output_dir, store.folder])
-    digests = {str(p): file_digest(p) for p in entries}
+    entries = run_inputs.list_dumps(input_dir, skip=[output_dir, store.folder])
+    digests = {str(p): run_inputs.file_digest(p) for p in entries}
     # Before any work: a store serves one collection (raises OtherCollection for another folder).
     collection = incremental.check_collection(store, input_dir, digests,
                                               other_collection=cfg.incremental.other_collection)
     (log.warning if collection.status in ("moved", "adopted") else log.info)(collection.message)
-    code = code_digest()
-    config_json = json.dumps(cfg.model_dump(), sort_keys=True)
-    input_digest = hashlib.sha256(json.dumps(
-        [sorted((Path(p).name, d) for p, d in digests.items()), config_json, code], default=str
-    ).encode()).hexdigest()
+    code = run_inputs.code_digest()
+    input_digest = run_inputs.input_digest(digests, cfg, code)
     previous = store.last_completed_run()
     if previous is not None and outputs.publish_staged(output_dir, previous["run_id"]):
         log.warning("the outputs of run %s were committed to the store but not yet moved into %s (the run was "
                     "stopped); moved them in now", previous["run_id"], output_dir)
-    outputs_present = (output_dir / "run.json").exists()
-    if previous and previous["input_digest"] == input_digest and outputs_present:
-        last = json.loads((output_dir / "run.json").read_text(encoding="utf-8"))
-        if last.get("run_id") == previous["run_id"]:
-            timer.record("check_inputs", t)
-            unchanged = UnchangedRun(
-                run_id=run_id, status="unchanged", started_at=started_at, same_as_run=previous["run_id"],
-                timings=timer.timings, message="no new or changed dumps and the same config: outputs left as they are")
-            store.record_run(run_id=run_id, started_at=started_at,
-                             finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                             status="unchanged", mode="unchanged", input_digest=input_digest,
-                             summary=unchanged.to_json())
-            outputs.write_json(unchanged.to_json(), output_dir / "runs" / f"{run_id}.json")
-            log.info("nothing changed since run %s; outputs left as they are", previous["run_id"])
-            unchanged.outputs = {"report": str(output_dir / "report.html"), "run": str(output_dir / "run.json")}
-            return unchanged
+    if incremental.nothing_changed(previous, input_digest, output_dir):
+        timer.record("check_inputs", t)
+        unchanged = UnchangedRun(
+            run_id=run_id, status="unchanged", started_at=started_at, same_as_run=previous["run_id"],
+            timings=timer.timings, message="no new or changed dumps and the same config: outputs left as they are")
+        store.record_run(run_id=run_id, started_at=started_at,
+                         finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                         status="unchanged", mode="unchanged", input_digest=input_digest, summary=unchanged.to_json())
+        outputs.write_json(unchanged.to_json(), output_dir / "runs" / f"{run_id}.json")
+        log.info("nothing changed since run %s; outputs left as they are", previous["run_id"])
+        unchanged.outputs = {"report": str(output_dir / "report.html"), "run": str(output_dir / "run.json")}
+        return unchanged
     timer.record("check_inputs", t)
 
     t = time.perf_counter()
-    parsed_files = parse_dumps(entries, digests, cfg.parsing.column_mapping, code, store, read_limits(cfg))
+    parsed_files = parse_dumps(entries, digests, cfg.parsing.column_mapping, code, store, run_inputs.read_limits(cfg))
     timer.record("parse", t)
     usable = [p for p in parsed_files if p.usable]
     if not usable:
@@ -560,10 +372,7 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> R
     timer.record("embed", t)
 
     t = time.perf_counter()
-    n_new = int((~papers["paper_id"].isin(set(store.previous_assignments(previous["run_id"])["paper_id"]))).sum()) \
-        if previous else len(papers)
-    mode = choose_mode(cfg, store, previous, n_new, len(papers))
-    outcome = topics_task(papers, embeddings, embedder, cfg, store, previous, mode, quote(sample))
+    outcome = topics_task(papers, embeddings, embedder, cfg, store, previous, quote(sample))
     timer.record("topics", t)
     papers = outcome.papers
 
@@ -577,7 +386,7 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> R
     timer.record("trends", t)
 
     t = time.perf_counter()
-    evidence, evidence_counts = evidence_task(papers, embeddings, trends.trends, trends.growth, outcome.topics)
+    evidence, evidence_counts = evidence_task(papers, embeddings, trends, outcome.topics)
     timer.record("growth_evidence", t)
 
     summary = build_run_summary(
@@ -585,7 +394,7 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> R
         task_runner=cfg.compute.task_runner, parsed_files=parsed_files, papers=papers, topics=outcome.topics,
         mode=outcome.mode, topic_params=outcome.params, lineage=outcome.lineage, trends=trends,
         growth_evidence={**evidence_counts, "recent_periods": evidence["recent_periods"]},
-        embedding=embedding_info, topic_quality=quality, changes=_changes(outcome, previous, store),
+        embedding=embedding_info, topic_quality=quality, changes=outcome.changes,
         config=cfg.model_dump(), versions=package_versions(), timings=dict(timer.timings))
 
     # Outputs are staged, then the store commits the run, then the staged outputs are moved into place. The

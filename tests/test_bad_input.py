@@ -250,7 +250,9 @@ def test_fifo_socket_device_and_broken_links_are_set_aside_without_being_opened(
     """Anything in the input folder that is not a regular file (or a readable symlink to one) is set aside
     with a message naming it, and neither the pipeline's digest step nor its parse step opens it: a FIFO
     no longer hangs the run."""
-    from flows.pipeline import file_digest, file_summary, list_dumps, parse_dumps
+    from analytics.run_inputs import file_digest, list_dumps
+    from analytics.run_summary import FileSummary
+    from flows.pipeline import parse_dumps
 
     folder = special_files_folder
     entries = list_dumps(folder)
@@ -263,7 +265,7 @@ def test_fifo_socket_device_and_broken_links_are_set_aside_without_being_opened(
         parsed = finishes_within(5, lambda: parse_dumps(special, digests, {}, "code", store))
     finally:
         store.close()
-    summaries = {s["file"]: s for s in map(file_summary, parsed)}  # run.json's "files" entries
+    summaries = {s["file"]: s for s in (FileSummary.of(p).model_dump() for p in parsed)}  # run.json's "files"
     assert sorted(summaries) == sorted(NOT_REGULAR)
     for name, message in NOT_REGULAR.items():
         assert summaries[name]["set_aside"] and summaries[name]["format"] == "unreadable", name
@@ -329,7 +331,7 @@ def test_gzip_bomb_is_stopped_at_the_compression_ratio_limit_by_default(tmp_path
 def test_read_limits_come_from_config_and_key_the_parse_cache():
     """The [parsing] limits are validated config, passed to read_dump, and part of the parse cache key:
     changing a limit re-reads the dumps instead of reusing results read under the old limit."""
-    from flows.pipeline import parse_cache_key, read_limits
+    from analytics.run_inputs import parse_cache_key, read_limits
 
     defaults = load_config()
     assert read_limits(defaults) == {"max_decompressed_mb": 512, "max_compression_ratio": 100}
@@ -425,7 +427,7 @@ def test_csv_outputs_never_carry_control_characters(tmp_path):
 def test_output_and_store_folders_inside_the_input_folder_are_not_dumps(tmp_path):
     """A run's output and store folders placed inside its input folder are not listed as dumps (not even
     as set aside), so a rerun sees the same inputs; other sub-folders are still listed."""
-    from flows.pipeline import list_dumps
+    from analytics.run_inputs import list_dumps
 
     folder = tmp_path / "in"
     folder.mkdir()

@@ -77,10 +77,10 @@ def test_rerun_with_nothing_new_changes_nothing(first_run) -> None:
     report_mtime = (base / "out" / "report.html").stat().st_mtime_ns
     summary = _run(inputs, base / "out", base / "store", config)
     assert summary.status == "unchanged"
-    assert summary.same_as_run == first["run_id"]
+    assert summary.same_as_run == first.run_id
     assert _csvs(base / "out") == before
     assert (base / "out" / "report.html").stat().st_mtime_ns == report_mtime
-    assert json.loads((base / "out" / "run.json").read_text())["run_id"] == first["run_id"]
+    assert json.loads((base / "out" / "run.json").read_text())["run_id"] == first.run_id
     # ...and the check itself is recorded
     assert (base / "out" / "runs" / f"{summary.run_id}.json").exists()
 
@@ -111,7 +111,7 @@ def test_rerun_with_a_new_dump_embeds_only_new_papers_and_keeps_topics(first_run
     assert summary.changes["new_papers"] == len(new_ids)
     # Refit, then matched: continued topics keep their id and label.
     history = pd.read_csv(out / "lineage.csv", keep_default_na=False)
-    assert list(dict.fromkeys(history["run_id"])) == [first_run[3]["run_id"], summary.run_id]  # both runs
+    assert list(dict.fromkeys(history["run_id"])) == [first_run[3].run_id, summary.run_id]  # both runs
     lineage = history[history["run_id"] == summary.run_id]
     assert set(lineage["status"]) <= {"continued", "grown", "shrunk", "split", "merged", "new", "vanished"}
     kept = lineage[lineage["status"].isin(["continued", "grown", "shrunk", "merged"])]
@@ -179,7 +179,7 @@ def test_killed_run_leaves_outputs_intact_and_rerun_matches_clean_run(first_run,
     killed = _cli(args, {"TOPICTRENDS_CRASH_AT": stage})
     assert killed.returncode == -9, killed.stderr[-2000:]
     assert _csvs(out) == before, "the killed run changed the previous outputs"
-    assert json.loads((out / "run.json").read_text())["run_id"] == first["run_id"]
+    assert json.loads((out / "run.json").read_text())["run_id"] == first.run_id
 
     rerun = _cli(args)
     assert rerun.returncode == 0, rerun.stderr[-3000:]
