@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from markupsafe import escape
 
+from analytics.records import Problem
 from reports import build_report
 from reports.figures import sample_map_points
 from reports.html_report import script_json
@@ -292,6 +293,14 @@ def test_topic_pages_list_representative_papers_as_rows_in_the_pipelines_format(
         assert shown == [" ".join(t.split()) for t in titles[topic["id"]].split(" | ")]
 
 
+def test_topics_without_a_quality_measure_are_not_flagged(corpus, tmp_path):
+    """A run that could not measure its topics (no ONNX model) writes no coherence_margin or weak columns."""
+    papers, topics, files = corpus
+    staged = run_stages(papers, topics.drop(columns=["coherence_margin", "weak"]), files)
+    html = build_report(tmp_path / "r.html", **staged.report_inputs()).read_text()
+    assert "mixed topic</span>" not in html and staged.summary.topic_quality is None
+
+
 def test_a_weak_topic_is_marked_mixed_and_the_others_are_not(corpus, tmp_path):
     papers, topics, files = corpus
     topics = topics.copy()
@@ -320,3 +329,46 @@ def test_at_a_glance_leaves_out_a_rising_topic_marked_mixed(corpus, run, tmp_pat
     html = build_report(tmp_path / "r.html", **run_stages(papers, topics, files).report_inputs()).read_text(encoding="utf-8")
     glance = html[html.index('id="glance"'):html.index("see Growth for intervals and the rule")]
     assert f'href="#topic-{mixed_id}"' not in glance and 'Left out: 1 rising or fading topic(s) marked' in glance
+
+
+HOSTILE = """<script>window.__xss='9'</script>"x"&"""
+
+
+def test_text_from_dumps_is_escaped_in_every_section_by_the_templates(corpus, run, tmp_path):
+    """A topic label, a dump's file name, a problem message, a vanished topic, a package version and the title
+    carrying a <script>: each shows as text wherever a section renders it, escaped by Jinja's autoescape
+    (markupsafe writes ' and " as &#39; and &#34;), once (no &amp;lt;), and no script element comes of it."""
+    papers, topics, files = corpus
+    growth = run.trends.growth
+    rising_id = int(growth.loc[growth["growth_class"].isin(["emerging", "growing"]), "topic_id"].iloc[0])
+    topics = topics.copy()
+    topics.loc[topics["topic_id"] == rising_id, "label"] = f"{HOSTILE} label"
+    old_name = files[0].file
+    new_name = f"{HOSTILE}{old_name}"
+    papers = papers.assign(sources=papers["sources"].str.replace(f"{old_name}:", f"{new_name}:", regex=False))
+    files = [dataclasses.replace(files[0], file=new_name, problems=[Problem(new_name, f"{HOSTILE} message", line=1)]),
+             *files[1:]]
+    changes = {"mode": "refit", "new_papers": 3, "new_topics": [rising_id], "fastest_growing": [],
+               "vanished": [{"label": f"{HOSTILE} vanished", "papers_went": "none left"}]}
+    staged = run_stages(papers, topics, files, changes=changes, versions={"topictrends": HOSTILE})
+    html = build_report(tmp_path / "r.html", **staged.report_inputs(), title=f"{HOSTILE} title").read_text()
+
+    escaped = str(escape(HOSTILE))
+    assert escaped == "&lt;script&gt;window.__xss=&#39;9&#39;&lt;/script&gt;&#34;x&#34;&amp;"
+    assert len(re.findall(r"<script\b", html)) == 3  # the data, plotly.js, the page script: nothing else
+    assert "<script>window.__xss" not in html and "&amp;lt;" not in html
+    head = html[:html.index("<main>")]
+    assert f"<title>{escaped} title</title>" in head and f'<div class="brand">{escaped} title</div>' in head
+    overview = section(html, "overview")
+    assert f'<a href="#topic-{rising_id}">{escaped} label</a>' in overview  # At a glance and the new topics
+    assert overview.count(f"{escaped} label") == 2 and f"<li>{escaped} vanished" in overview
+    growth = section(html, "growth")
+    assert f'<a href="#topic-{rising_id}">{escaped} label</a>' in growth
+    assert growth.count(f"{escaped} label") == 2  # the rising table and the table of all topics
+    quality = section(html, "quality")
+    assert f"<td>{escaped}{old_name}</td>" in quality and quality.count(f"{escaped}{old_name}") == 2  # dumps, problems
+    assert f"<td>{escaped} message</td>" in quality
+    assert f"topictrends {escaped}</footer>" in html
+    # the page script's data keeps the text as it is, to show with textContent
+    payload = payload_of(html)
+    assert f"{HOSTILE} label" in [t["label"] for t in payload["topics"]] and new_name in payload["files"]
