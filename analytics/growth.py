@@ -277,17 +277,19 @@ def _expm1(x: float) -> float:
         return math.inf
 
 
-def fmt_fold(value: float) -> str:
-    """x2.5 / /3.1 / new; the exact number means nothing beyond x1000."""
+def fmt_fold(value: float, *, typeset: bool = False) -> str:
+    """x2.5 / /3.1 / new; the exact number means nothing beyond x1000. `typeset` writes it as the report's
+    tables do: ×2.50 / ÷3.10, and – when unknown."""
     if value == math.inf:
         return "new"
     if not np.isfinite(value):
-        return "x?"
+        return "–" if typeset else "x?"
+    times, per, digits = ("×", "÷", ".2f") if typeset else ("x", "/", ".2g")
     if value > 1000 or value < 1 / 1000:
-        return "x>1000" if value > 1 else "/>1000"
+        return f"{times}>1000" if value > 1 else f"{per}>1000"
     if value >= 1:
-        return f"x{value:.2g}" if value < 10 else f"x{value:.0f}"
-    return f"/{1 / value:.2g}" if 1 / value < 10 else f"/{1 / value:.0f}"
+        return f"{times}{value:{digits}}" if value < 10 else f"{times}{value:.0f}"
+    return f"{per}{1 / value:{digits}}" if 1 / value < 10 else f"{per}{1 / value:.0f}"
 
 
 # ---------------------------------------------------------------------------------------------------

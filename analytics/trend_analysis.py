@@ -22,6 +22,8 @@ class TrendsResult:
     growth: pd.DataFrame  # one verdict per topic (analytics.growth.GROWTH_COLUMNS)
     coverage: dict[str, Any]  # analytics.coverage.coverage_summary
     settings: TrendSettings  # the period and which papers `trends` counted
+    settings_all: TrendSettings  # how `trends_all` counted
+    settings_stated: TrendSettings  # how `trends_stated` counted (the report's toggle: the papers it leaves out)
 
 
 def analyse_trends(papers: pd.DataFrame, layout_of_file: dict[str, str], *, period: str, include_inferred: bool,
@@ -36,4 +38,5 @@ def analyse_trends(papers: pd.DataFrame, layout_of_file: dict[str, str], *, peri
     coverage = coverage_summary(coverage_changes(dated["period"], dated["stratum"]), strata_kind)
     growth = topic_growth(trends, dated=dated, strata_kind=strata_kind, min_papers=min_papers)
     return TrendsResult(trends=trends, trends_all=trends_all, trends_stated=trends_stated, growth=growth,
-                        coverage=coverage, settings=TrendSettings(**trends.attrs))
+                        coverage=coverage, settings=TrendSettings(**trends.attrs),
+                        settings_all=TrendSettings(**trends_all.attrs), settings_stated=TrendSettings(**trends_stated.attrs))

@@ -20,10 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analytics.growth import topic_growth
-from analytics.trends import topic_trends  # noqa: E402
+from analytics.records import ParsedFile, Record  # noqa: E402
 from reports import build_report  # noqa: E402
-from tests.synthetic_corpus import make_corpus  # noqa: E402
+from tests.synthetic_corpus import make_corpus, run_stages  # noqa: E402
 
 # ../shared/real from the project root (worktrees sit one level deeper, hence the second candidate).
 _ROOT = Path(__file__).resolve().parents[1]
@@ -50,7 +49,8 @@ def real_corpus(max_topics: int = 25):
         day = path.name.split(".")[0]
         with gzip.open(path, "rt", encoding="utf-8") as handle:
             lines = [json.loads(line) for line in handle if line.strip()]
-        files.append({"file": path.name, "format": "arxiv_daily_jsonl", "records": len(lines), "problems": [], "sha256": ""})
+        files.append(ParsedFile(file=path.name, path=str(path), format="arxiv_daily_jsonl",
+                                records=[Record(path.name, i, i + 1, title=rec.get("title") or "") for i, rec in enumerate(lines)]))
         for index, rec in enumerate(lines):
             paper = papers.setdefault(
                 rec["id"],
@@ -75,16 +75,10 @@ def real_corpus(max_topics: int = 25):
     frame["map_y"] = centres[frame["topic_id"], 1] + rng.normal(0, 1.5, len(frame))
     sizes = frame["topic_id"].value_counts()
     topics = pd.DataFrame(
-        [{"topic_id": k, "label": c, "keywords": c, "size": int(sizes.get(k, 0)), "representative_papers": ""} for c, k in ids.items()]
+        [{"topic_id": k, "label": c, "keywords": c, "size": int(sizes.get(k, 0)), "guided": False,
+          "representative_papers": "", "representative_ids": ""} for c, k in ids.items()]
     )
-    summary = {
-        "files": files,
-        "totals": {"files": len(files), "records": sum(f["records"] for f in files), "papers": len(frame)},
-        "date_coverage": {"stated": len(frame), "inferred": 0, "undated": 0},
-        "timings": {},
-        "versions": {},
-    }
-    return frame, topics, summary
+    return frame, topics, files
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
 
@@ -137,18 +131,18 @@ def main() -> None:
 
     start = time.perf_counter()
     if args.real:
-        papers, topics, summary = real_corpus()
+        papers, topics, files = real_corpus()
     else:
-        papers, topics, summary = make_corpus(args.papers, n_topics=args.topics, months=args.months, start="2025-03", seed=1)
+        papers, topics, files = make_corpus(args.papers, n_topics=args.topics, months=args.months, start="2025-03", seed=1)
     generate_s = time.perf_counter() - start
 
     start = time.perf_counter()
-    trends = topic_trends(papers)
-    growth = topic_growth(trends)
+    run = run_stages(papers, topics, files, timings={}, versions={})  # trends, growth and the run summary
+    growth = run.trends.growth
     stats_s = time.perf_counter() - start
 
     start = time.perf_counter()
-    path = build_report(args.out / "report.html", papers, topics, trends, growth, summary)
+    path = build_report(args.out / "report.html", **run.report_inputs())
     build_s = time.perf_counter() - start
     size_mb = path.stat().st_size / 1e6
 
@@ -157,7 +151,7 @@ def main() -> None:
         "corpus": "real daily arXiv dumps (topic = primary category)" if args.real else "synthetic",
         "papers": len(papers),
         "topics": int((topics["topic_id"] != -1).sum()),
-        "period": trends.attrs["period"],
+        "period": run.trends.settings.period,
         "generate_s": round(generate_s, 2),
         "trends_and_growth_s": round(stats_s, 2),
         "build_report_s": round(build_s, 2),

@@ -258,9 +258,8 @@ def write_task(out_dir: str, run_id: str, papers_csv: pd.DataFrame, topics: pd.D
                                                 started_at=summary.started_at, mode=summary.mode),
                       staging / "lineage.csv")
     outputs.write_json(evidence, staging / "evidence.json")
-    build_report(staging / "report.html", papers_csv, topics, trends.trends, trends.growth, summary.to_json(),
-                 max_map_points=cfg.report.max_map_points, min_papers=cfg.trends.min_papers,
-                 evidence=evidence)
+    build_report(staging / "report.html", papers=papers_csv, topics=topics, trends=trends, summary=summary,
+                 evidence=evidence, max_map_points=cfg.report.max_map_points, min_papers=cfg.trends.min_papers)
     return staging
 
 

@@ -1,5 +1,8 @@
-"""A seeded synthetic corpus in the shape the flow hands to the report (papers, topics, run summary).
+"""A seeded synthetic corpus, and the flow's own stage functions run on it, for the report.
 
+`make_corpus` gives papers (as papers.csv holds them), the topic table (as the topics stage writes it) and
+the dumps they were read from (ParsedFile); `run_stages` runs the trends stage (analyse_trends) and builds
+the run summary (build_run_summary) on them, so the report gets exactly the types the flow hands over.
 Used by the report tests (a few hundred papers, 5 topics) and by bench/bench_report.py (75,000 papers).
 Topics follow known patterns (growing, fading, stable, emerging, bursting, tiny) over uneven monthly
 coverage; some dates are inferred, some known only to the month, some missing; one title and one topic
@@ -8,8 +11,18 @@ label carry HTML that must never run.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
 import numpy as np
 import pandas as pd
+
+from analytics import outputs
+from analytics.growth import MIN_PAPERS
+from analytics.records import ParsedFile, Problem, Record
+from analytics.run_summary import RunSummary, build_run_summary
+from analytics.trend_analysis import TrendsResult, analyse_trends
 
 XSS_TITLE = '<img src=x onerror="window.__xss=1">Robust <script>window.__xss=3</script> unlearning & forgetting'
 XSS_LABEL = '<img src=x onerror="window.__xss=2">tiny topic'
@@ -53,8 +66,8 @@ def make_corpus(
     start: str = "2024-01",
     seed: int = 7,
     outlier_rate: float = 0.08,
-) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    """(papers, topics, run_summary) with the columns the flow produces."""
+) -> tuple[pd.DataFrame, pd.DataFrame, list[ParsedFile]]:
+    """(papers, topics, parsed_files): papers.csv's columns, the topic table's, the dumps read."""
     rng = np.random.default_rng(seed)
     month_starts = pd.period_range(start, periods=months, freq="M")
     t = np.linspace(0, 1, months)
@@ -137,50 +150,121 @@ def make_corpus(
     papers.loc[0, "abstract"] = "<script>window.__xss=4</script> abstract"
 
     sizes = papers["topic_id"].value_counts()
-    topics = pd.DataFrame(
+    by_topic = {k: papers[papers["topic_id"] == k].head(3) for k in range(n_topics)}
+    topics = pd.DataFrame(  # as the topics stage writes it: no row for the outliers
         [
             {
                 "topic_id": row["topic_id"],
                 "label": row["label"],
                 "keywords": row["keywords"],
                 "size": int(sizes.get(row["topic_id"], 0)),
-                "representative_papers": "; ".join(papers.loc[papers["topic_id"] == row["topic_id"], "paper_id"].head(3)),
+                "guided": False,
+                "representative_papers": " | ".join(by_topic[row["topic_id"]]["title"]),
+                "representative_ids": ";".join(by_topic[row["topic_id"]]["paper_id"]),
+                "coherence_margin": 0.2,
+                "weak": False,
             }
             for row in topic_rows
         ]
-        + [{"topic_id": -1, "label": "Outliers", "keywords": "", "size": int(sizes.get(-1, 0)), "representative_papers": ""}]
     )
+    return papers, topics, parsed_files_of(papers)
 
-    file_names = sorted({ref.rpartition(":")[0] for refs in papers["sources"] for ref in refs.split(";")})
+
+def parsed_files_of(papers: pd.DataFrame) -> list[ParsedFile]:
+    """The dumps the papers say they were read from, as the parser returns them: one record per reference;
+    some dumps with a problem (one quoting dump text with HTML in it)."""
+    records: dict[str, list[Record]] = {}
+    for paper in papers[["sources", "title", "arxiv_id", "published"]].itertuples(index=False):
+        for ref in paper.sources.split(";"):
+            name, _, index = ref.rpartition(":")
+            records.setdefault(name, []).append(Record(source_file=name, index=int(index), line=int(index) + 1,
+                                                       title=paper.title, arxiv_id=paper.arxiv_id,
+                                                       date_text=paper.published, date_kind="published"))
     files = []
-    for k, name in enumerate(file_names):
+    for k, name in enumerate(sorted(records)):
         problems = []
         if k % 7 == 3:
-            problems.append({"file": name, "line": 12 + k, "message": "record without a title set aside", "severity": "error"})
+            problems.append(Problem(name, "record without a title set aside", line=12 + k, severity="error"))
         if k % 5 == 1:
-            problems.append({"file": name, "line": 3, "message": 'date "<b>May 31</b>" has no year; year taken from the page date', "severity": "warning"})
-        files.append({"file": name, "format": "arxiv_jsonl" if k % 3 else "hf_daily", "records": int(rng.integers(20, 400)), "problems": problems, "sha256": f"{k:064x}"})
-    dated = papers["published"] != ""
-    run_summary = {
-        "files": files,
-        "totals": {"files": len(files), "records": sum(f["records"] for f in files), "papers": len(papers), "topics": n_topics},
-        "date_coverage": {
-            "stated": int((dated & ~papers["date_inferred"]).sum()),
-            "inferred": int((dated & papers["date_inferred"]).sum()),
-            "undated": int((~dated).sum()),
-        },
-        "timings": {"parse": 1.2, "dates": 0.4, "embed": 42.0, "cluster": 8.5, "trends": 0.3, "report": 1.1},
-        "versions": {"topictrends": "0.1.0", "bertopic": "0.17.4", "plotly": "7"},
-    }
-    return papers, topics, run_summary
+            problems.append(Problem(name, 'date "<b>May 31</b>" has no year; year taken from the page date', line=3,
+                                    severity="warning"))
+        files.append(ParsedFile(file=name, path=f"dumps/{name}", format="arxiv_jsonl" if k % 3 else "hf_daily",
+                                records=sorted(records[name], key=lambda r: r.index), problems=problems,
+                                sha256=f"{k:064x}"))
+    return files
+
+
+TIMINGS = {"parse": 1.2, "dates": 0.4, "embed": 42.0, "cluster": 8.5, "trends": 0.3, "report": 1.1}
+VERSIONS = {"topictrends": "0.1.0", "bertopic": "0.17.4", "plotly": "7"}
+
+
+@dataclass
+class StagedRun:
+    """What the flow hands to the report: papers.csv's table, the topic table, the trends stage's result and
+    the run summary."""
+
+    papers: pd.DataFrame
+    topics: pd.DataFrame
+    trends: TrendsResult
+    summary: RunSummary
+
+    def report_inputs(self) -> dict[str, Any]:
+        return {"papers": self.papers, "topics": self.topics, "trends": self.trends, "summary": self.summary}
+
+
+def run_stages(papers: pd.DataFrame, topics: pd.DataFrame, parsed_files: list[ParsedFile], *,
+               changes: dict[str, Any] | None = None, include_inferred: bool = True, period: str = "auto",
+               min_papers: int = MIN_PAPERS, timings: dict[str, float] | None = None,
+               versions: dict[str, str] | None = None) -> StagedRun:
+    """The trends stage and the run summary, by the flow's own functions, on papers.csv's table."""
+    def split(value: Any, sep: str) -> list[str]:
+        return [part for part in str(value).split(sep) if part] if isinstance(value, str) else []
+
+    stage = papers.copy()  # the papers as the flow's stages see them: list columns, raw topic ids
+    for column, sep in (("sources", ";"), ("authors", "; "), ("categories", ";")):
+        if column in stage:
+            stage[column] = stage[column].map(lambda v, s=sep: split(v, s))
+    if "raw_topic_id" not in stage:
+        stage["raw_topic_id"] = stage["topic_id"]
+    usable = [p for p in parsed_files if p.usable]
+    trends = analyse_trends(stage, {p.file: p.format for p in usable}, period=period,
+                            include_inferred=include_inferred, kinds=("published", "listed"), min_papers=min_papers)
+    margins = {int(t): float(m) for t, m in zip(topics["topic_id"], topics["coherence_margin"])} \
+        if "coherence_margin" in topics else {}
+    quality = {"median": float(np.median(list(margins.values()))), "min": min(margins.values()),
+               "weak_topics": [int(t) for t, w in zip(topics["topic_id"], topics["weak"]) if w], "weak_below": 0.05,
+               "per_topic": margins} if margins else None
+    summary = build_run_summary(
+        run_id="20260101T000000-synthetic", started_at="2026-01-01T00:00:00+00:00", input_dir=Path("dumps"),
+        output_dir=Path("out"), store_dir=Path("store"), task_runner="threads", parsed_files=parsed_files,
+        papers=stage, topics=topics, mode="refit", topic_params={},
+        lineage=pd.DataFrame({"status": ["new"] * len(topics)}), trends=trends, growth_evidence={},
+        embedding={"backend": "static", "model_id": "synthetic", "dim": 2, "papers": len(papers),
+                   "embedded_new": len(papers), "reused_from_store": 0, "papers_per_second": None},
+        topic_quality=quality, changes=changes, config={}, versions=VERSIONS if versions is None else versions,
+        timings=TIMINGS if timings is None else timings)
+    return StagedRun(papers=outputs.papers_table(stage), topics=topics, trends=trends, summary=summary)
+
+
+def make_run(n_papers: int = 400, *, changes: dict[str, Any] | None = None, **corpus: Any) -> StagedRun:
+    """make_corpus, then run_stages on it."""
+    papers, topics, parsed_files = make_corpus(n_papers, **corpus)
+    return run_stages(papers, topics, parsed_files, changes=changes)
 
 
 def make_evidence(papers: pd.DataFrame, growth: pd.DataFrame) -> dict:
     """An evidence.json document (analytics.growth_evidence) for the corpus's rising and fading topics, with
     planted figures: 'agentic' 3% -> 21% of a rising topic's papers, a sub-theme, upvotes, and a hostile title
     among the closest recent papers."""
-    from analytics.growth_evidence import (EvidencePaper, SubTheme, SubThemeTerm, TermShift, TopicEvidence,
-                                           UpvoteSummary, evidence_document)
+    from analytics.growth_evidence import (
+        EvidencePaper,
+        SubTheme,
+        SubThemeTerm,
+        TermShift,
+        TopicEvidence,
+        UpvoteSummary,
+        evidence_document,
+    )
 
     classes = dict(zip(growth["topic_id"].astype(int), growth["growth_class"]))
     evidence = {}

@@ -1,19 +1,31 @@
-"""The HTML report as a file: self-contained, one plotly.js, untrusted text escaped, all data present."""
+"""The HTML report as a file: self-contained, one plotly.js, untrusted text escaped, all data present.
+
+The inputs are what the flow hands over: the synthetic corpus's papers and topics, the trends stage's
+result (analyse_trends) and the run summary (build_run_summary), built by tests.synthetic_corpus.run_stages.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
 import numpy as np
 import pytest
+from markupsafe import escape
 
-from analytics.growth import topic_growth
-from analytics.trends import topic_trends
+from analytics.records import Problem
 from reports import build_report
 from reports.figures import sample_map_points
 from reports.html_report import script_json
-from tests.synthetic_corpus import XSS_EVIDENCE_TITLE, XSS_LABEL, XSS_TITLE, make_corpus, make_evidence
+from tests.synthetic_corpus import (
+    XSS_EVIDENCE_TITLE,
+    XSS_LABEL,
+    XSS_TITLE,
+    make_corpus,
+    make_evidence,
+    run_stages,
+)
 
 CHANGES = {
     "new_papers": 37,
@@ -24,17 +36,25 @@ CHANGES = {
 
 @pytest.fixture(scope="module")
 def corpus():
-    papers, topics, summary = make_corpus(300, seed=3)
-    trends = topic_trends(papers)
-    return papers, topics, summary, trends, topic_growth(trends)
+    """papers, topics and the dumps they were read from (ParsedFile)."""
+    return make_corpus(300, seed=3)
+
+
+@pytest.fixture(scope="module")
+def run(corpus):
+    """The corpus through the flow's stages: papers.csv's table, topics, TrendsResult, RunSummary."""
+    return run_stages(*corpus)
 
 
 @pytest.fixture(scope="module")
 def report_html(corpus, tmp_path_factory):
-    papers, topics, summary, trends, growth = corpus
-    summary = dict(summary, changes=CHANGES)
-    path = build_report(tmp_path_factory.mktemp("report") / "report.html", papers, topics, trends, growth, summary)
+    staged = run_stages(*corpus, changes=CHANGES)
+    path = build_report(tmp_path_factory.mktemp("report") / "report.html", **staged.report_inputs())
     return path.read_text(encoding="utf-8")
+
+
+def section(html: str, name: str) -> str:
+    return re.search(rf'<section id="{name}" class="section">(.*?)</section>', html, re.S).group(1)
 
 
 def payload_of(html: str) -> dict:
@@ -63,7 +83,7 @@ def test_untrusted_text_never_appears_as_markup(report_html):
     lowered = report_html.lower()
     assert "<img src=x" not in lowered
     assert "<script>window.__xss" not in lowered
-    assert "&lt;img src=x onerror=&quot;window.__xss=2&quot;&gt;tiny topic" in report_html  # static tables: escaped
+    assert str(escape(XSS_LABEL)) in report_html  # static tables: escaped (by the templates' autoescape)
     payload = payload_of(report_html)
     assert payload["papers"]["title"][0] == XSS_TITLE  # ...and intact as data, for the page to show as text
     labels = [t["label"] for t in payload["topics"]]
@@ -79,8 +99,8 @@ def test_script_json_cannot_close_the_script_element():
     assert json.loads(text)["t"] == "</script><script>alert(1)</script> & \u2028"
 
 
-def test_payload_holds_every_paper_and_topic(report_html, corpus):
-    papers, topics, *_ = corpus
+def test_payload_holds_every_paper_and_topic(report_html, run):
+    papers, topics = run.papers, run.topics
     payload = payload_of(report_html)
     table = payload["papers"]
     assert len(table["title"]) == len(papers) == len(table["date"]) == len(table["topic"]) == len(table["src"])
@@ -98,17 +118,16 @@ def test_payload_holds_every_paper_and_topic(report_html, corpus):
     assert table["date"][undated] == ""
 
 
-def test_overview_numbers_and_changes(report_html, corpus):
-    papers, _, summary, *_ = corpus
-    assert f'<div class="card-value">{len(papers):,}</div>' in report_html
-    assert f'<div class="card-value">{len(summary["files"]):,}</div>' in report_html
+def test_overview_numbers_and_changes(report_html, run):
+    assert f'<div class="card-value">{len(run.papers):,}</div>' in report_html
+    assert f'<div class="card-value">{len(run.summary.files):,}</div>' in report_html
+    assert f"{run.summary.totals.records:,} records read" in report_html
     assert "<b>37</b> new papers since the previous run" in report_html
     assert 'href="#topic-3"' in report_html and "growth per year: 1.3" in report_html
 
 
-def test_first_run_says_there_is_nothing_to_compare(corpus, tmp_path):
-    papers, topics, summary, trends, growth = corpus
-    html = build_report(tmp_path / "r.html", papers, topics, trends, growth, summary).read_text()
+def test_first_run_says_there_is_nothing_to_compare(run, tmp_path):
+    html = build_report(tmp_path / "r.html", **run.report_inputs()).read_text()
     assert "first run on this store" in html
 
 
@@ -121,34 +140,35 @@ def test_growth_tables_and_rule(report_html):
     assert re.search(r'class="badge cls-(emerging|growing)"', rising)
 
 
-def test_quality_lists_every_dump_and_its_problems(report_html, corpus):
-    _, _, summary, *_ = corpus
+def test_quality_lists_every_dump_and_its_problems(report_html, run):
     dumps = re.search(r'id="dumps-table".*?</table>', report_html, re.S).group(0)
-    assert dumps.count("<tr>") == len(summary["files"]) + 1  # + header
-    problems = sum(len(f["problems"]) for f in summary["files"])
+    assert dumps.count("<tr>") == len(run.summary.files) + 1  # + header
+    problems = sum(len(f.problems) for f in run.summary.files)
     assert f"Problems ({problems:,})" in report_html
     assert "&lt;b&gt;May 31&lt;/b&gt;" in report_html  # problem messages quote dump text: escaped
 
 
-def test_same_inputs_same_file(corpus, tmp_path):
-    papers, topics, summary, trends, growth = corpus
-    first = build_report(tmp_path / "a.html", papers, topics, trends, growth, summary).read_bytes()
-    second = build_report(tmp_path / "b.html", papers, topics, trends, growth, summary).read_bytes()
+def test_same_inputs_same_file(run, tmp_path):
+    first = build_report(tmp_path / "a.html", **run.report_inputs()).read_bytes()
+    second = build_report(tmp_path / "b.html", **run.report_inputs()).read_bytes()
     assert first == second
 
 
-def test_trends_without_attrs_as_read_back_from_csv(corpus, tmp_path):
-    """The flow may hand over trends read from trends.csv: attrs gone, booleans as strings."""
-    papers, topics, summary, trends, growth = corpus
-    import pandas as pd
-
-    csv_path = tmp_path / "trends.csv"
-    trends.to_csv(csv_path, index=False)
-    reread = pd.read_csv(csv_path, parse_dates=["period_start"], dtype={"period": str})
-    html = build_report(tmp_path / "r.html", papers, topics, reread, growth, summary).read_text()
+def test_the_report_reads_how_trends_counted_from_the_result_not_from_frame_attrs(run, tmp_path):
+    """The period, the include_inferred choice and the papers the toggle adds come from TrendsResult's
+    settings; the frames' attrs (lost on any copy or CSV round trip) are not read."""
+    frames = {name: getattr(run.trends, name).copy() for name in ("trends", "trends_all", "trends_stated")}
+    for frame in frames.values():
+        frame.attrs.clear()
+    trends = dataclasses.replace(run.trends, **frames)
+    html = build_report(tmp_path / "r.html", **dict(run.report_inputs(), trends=trends)).read_text()
+    assert html == build_report(tmp_path / "s.html", **run.report_inputs()).read_text()
     payload = payload_of(html)
-    assert payload["meta"]["period"] == trends.attrs["period"]
-    assert payload["timeline"]["periods"] == sorted(trends["period"].unique().tolist())
+    settings = run.trends.settings
+    assert payload["meta"]["period"] == settings.period and payload["meta"]["include_inferred"] is settings.include_inferred
+    assert payload["timeline"]["periods"] == sorted(run.trends.trends["period"].unique().tolist())
+    left_out = run.trends.settings_all.papers_used - run.trends.settings_stated.papers_used
+    assert left_out > 0 and f"({left_out:,} papers)" in section(html, "trends")
 
 
 def test_large_corpora_sample_the_map_but_keep_every_topic():
@@ -166,9 +186,8 @@ def test_large_corpora_sample_the_map_but_keep_every_topic():
     assert len(sample_map_points(topic_ids, has_xy, max_points=20000)) == len(topic_ids) - 10
 
 
-def test_map_points_are_capped_in_the_report(corpus, tmp_path):
-    papers, topics, summary, trends, growth = corpus
-    html = build_report(tmp_path / "r.html", papers, topics, trends, growth, summary, max_map_points=120).read_text()
+def test_map_points_are_capped_in_the_report(run, tmp_path):
+    html = build_report(tmp_path / "r.html", **run.report_inputs(), max_map_points=120).read_text()
     payload = payload_of(html)
     assert payload["meta"]["map_points"] <= 120
     drawn = sum(len(trace["customdata"]) for trace in payload["figures"]["map"]["data"])
@@ -177,9 +196,9 @@ def test_map_points_are_capped_in_the_report(corpus, tmp_path):
 
 
 def test_papers_per_format_count_each_paper_once(corpus, tmp_path):
-    papers, topics, summary, trends, growth = corpus
-    summary = dict(summary, files=[dict(f, format="arxiv_jsonl") for f in summary["files"]])
-    html = build_report(tmp_path / "r.html", papers, topics, trends, growth, summary).read_text()
+    papers, topics, files = corpus
+    staged = run_stages(papers, topics, [dataclasses.replace(f, format="arxiv_jsonl") for f in files])
+    html = build_report(tmp_path / "r.html", **staged.report_inputs()).read_text()
     formats = re.search(r'id="formats-table".*?</table>', html, re.S).group(0)
     row = re.search(r"<td>arxiv_jsonl</td>(.*?)</tr>", formats, re.S).group(1)
     cells = [re.sub(r"<.*?>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
@@ -189,21 +208,18 @@ def test_papers_per_format_count_each_paper_once(corpus, tmp_path):
 
 
 def test_a_run_without_dates_or_map_still_gives_a_report(corpus, tmp_path):
-    papers, topics, summary, *_ = corpus
+    papers, topics, files = corpus
     undated = papers.drop(columns=["map_x", "map_y"]).assign(published="", date_low="", date_high="", date_precision="")
-    trends = topic_trends(undated)
-    growth = topic_growth(trends)
-    html = build_report(tmp_path / "r.html", undated, topics, trends, growth, summary).read_text()
+    html = build_report(tmp_path / "r.html", **run_stages(undated, topics, files).report_inputs()).read_text()
     assert "No dated papers, so no trends." in html and "No map coordinates in this run." in html
     assert "no dated papers" in html  # the date span card
     payload = payload_of(html)
     assert all(t["cls"] == "not enough dated papers" for t in payload["topics"])
 
 
-def test_growth_evidence_reaches_rising_and_fading_topic_pages_as_data(corpus, tmp_path):
-    papers, topics, summary, trends, growth = corpus
-    evidence = make_evidence(papers, growth)
-    html = build_report(tmp_path / "r.html", papers, topics, trends, growth, summary, evidence=evidence).read_text()
+def test_growth_evidence_reaches_rising_and_fading_topic_pages_as_data(run, tmp_path):
+    evidence = make_evidence(run.papers, run.trends.growth)
+    html = build_report(tmp_path / "r.html", **run.report_inputs(), evidence=evidence).read_text()
     payload = payload_of(html)
     with_evidence = {t["id"]: t for t in payload["topics"] if t["evidence"]}
     classes = {t["id"]: t["cls"] for t in payload["topics"]}
@@ -223,7 +239,6 @@ def test_growth_evidence_reaches_rising_and_fading_topic_pages_as_data(corpus, t
 def test_changes_after_a_refit_say_what_moved_and_what_vanished(corpus, tmp_path):
     """The overview of a refit: how many earlier papers kept their topic, new topics with where they came
     from, vanished topics with where their papers went (analytics.incremental.changes)."""
-    papers, topics, summary, trends, growth = corpus
     changes = {
         "previous_run": "r1", "mode": "refit", "new_papers": 156, "previous_papers_kept_topic": 349,
         "previous_papers_moved": 30, "previous_papers_kept_share": 0.9208, "topics_kept": 14,
@@ -231,8 +246,8 @@ def test_changes_after_a_refit_say_what_moved_and_what_vanished(corpus, tmp_path
         "fastest_growing": [], "vanished_topics": 1,
         "vanished": [{"label": "7: Program synthesis", "papers_went": "12 to Agents, 3 to Reasoning"}],
     }
-    html = build_report(tmp_path / "r.html", papers, topics, trends, growth,
-                        dict(summary, changes=changes)).read_text(encoding="utf-8")
+    staged = run_stages(*corpus, changes=changes)
+    html = build_report(tmp_path / "r.html", **staged.report_inputs()).read_text(encoding="utf-8")
     assert "topics were fitted again" in html
     assert "<b>349</b> of 379 earlier papers (92%) kept their topic; <b>30</b> moved." in html
     assert 'href="#topic-3"' in html and "from: 1: Graph neural networks" in html
@@ -240,47 +255,59 @@ def test_changes_after_a_refit_say_what_moved_and_what_vanished(corpus, tmp_path
     assert "previous papers moved" not in html  # shown in the sentence, not again as a raw key
 
 
-def test_at_a_glance_names_coverage_changes_and_lists_only_judged_verdicts(corpus, tmp_path):
+def test_at_a_glance_names_coverage_changes_and_lists_only_judged_verdicts(run, tmp_path):
     """When the dumps' coverage changed, the first screen says so (and how verdicts deal with it); topics whose
     change is explained by coverage are not listed as rising or fading."""
-    papers, topics, summary, trends, growth = corpus
-    growth = growth.copy()
+    growth = run.trends.growth.copy()
     explained = int(growth.loc[growth["topic_id"] != -1, "topic_id"].iloc[0])
     growth.loc[growth["topic_id"] == explained, "growth_class"] = "explained by coverage"
     coverage = {"stratified_by": "primary arXiv category", "changes": [
         {"stratum": "cs.IT", "kind": "entered", "period": "2026-01", "share_before": 0.0, "share_after": 0.04,
          "sentence": "cs.IT enters the dumps in 2026-01 (0.0% of dated papers before, 4.0% from then on)"}]}
-    html = build_report(tmp_path / "r.html", papers, topics, trends, growth,
-                        dict(summary, coverage=coverage)).read_text(encoding="utf-8")
+    html = build_report(tmp_path / "r.html", papers=run.papers, topics=run.topics,
+                        trends=dataclasses.replace(run.trends, growth=growth),
+                        summary=run.summary.model_copy(update={"coverage": coverage})).read_text(encoding="utf-8")
     glance = html[html.index('id="glance"'):html.index("see Growth for intervals and the rule")]
     assert "The dumps&#x27; coverage changed" in glance or "The dumps' coverage changed" in glance
     assert "cs.IT enters the dumps in 2026-01" in glance and "within the same primary arXiv category" in glance
     assert f'href="#topic-{explained}"' not in glance
 
 
-def test_topic_pages_list_representative_papers_as_rows_in_the_pipelines_format(corpus, tmp_path):
-    """The pipeline writes representative titles joined by ' | ' and their ids in `representative_ids`: the
-    topic page shows them as paper rows, not as a paragraph of joined titles."""
-    papers, topics, summary, trends, growth = corpus
-    topics = topics.copy()
-    by_topic = papers.groupby("topic_id")
-    topics["representative_ids"] = topics["topic_id"].map(
-        lambda t: ";".join(by_topic.get_group(t)["paper_id"].head(3)) if t in by_topic.groups else "")
-    topics["representative_papers"] = topics["topic_id"].map(
-        lambda t: " | ".join(by_topic.get_group(t)["title"].head(3)) if t in by_topic.groups else "")
-    payload = payload_of(build_report(tmp_path / "r.html", papers, topics, trends, growth, summary).read_text())
+def test_topic_pages_list_representative_papers_as_rows_in_the_pipelines_format(run, tmp_path):
+    """The topics stage writes representative titles joined by ' | ' and their ids, ';'-joined, in
+    `representative_ids`: the topic page shows them as paper rows (the ids resolved to the papers), not as a
+    paragraph of joined titles."""
+    topics = run.topics
+    assert topics["representative_papers"].str.contains(" | ", regex=False).all()
+    payload = payload_of(build_report(tmp_path / "r.html", **run.report_inputs()).read_text())
+    ids = dict(zip(topics["topic_id"], topics["representative_ids"]))
+    titles = dict(zip(topics["topic_id"], topics["representative_papers"]))
+    paper_ids = run.papers["paper_id"].tolist()
     for topic in payload["topics"]:
-        if topic["id"] in by_topic.groups:
-            assert len(topic["rep"]) == min(3, topic["size"]) and topic["rep_text"] == "", topic["label"]
+        if topic["id"] == -1:
+            assert topic["rep"] == []
+            continue
+        assert topic["rep_text"] == "" and len(topic["rep"]) == min(3, topic["size"]), topic["label"]
+        assert [paper_ids[row] for row in topic["rep"]] == ids[topic["id"]].split(";")
+        shown = [payload["papers"]["title"][row] for row in topic["rep"]]
+        assert shown == [" ".join(t.split()) for t in titles[topic["id"]].split(" | ")]
+
+
+def test_topics_without_a_quality_measure_are_not_flagged(corpus, tmp_path):
+    """A run that could not measure its topics (no ONNX model) writes no coherence_margin or weak columns."""
+    papers, topics, files = corpus
+    staged = run_stages(papers, topics.drop(columns=["coherence_margin", "weak"]), files)
+    html = build_report(tmp_path / "r.html", **staged.report_inputs()).read_text()
+    assert "mixed topic</span>" not in html and staged.summary.topic_quality is None
 
 
 def test_a_weak_topic_is_marked_mixed_and_the_others_are_not(corpus, tmp_path):
-    papers, topics, summary, trends, growth = corpus
+    papers, topics, files = corpus
     topics = topics.copy()
     ids = topics["topic_id"].astype(int).tolist()
     topics["coherence_margin"] = [0.03 if t == ids[0] else 0.2 for t in ids]
     topics["weak"] = [t == ids[0] for t in ids]
-    html = build_report(tmp_path / "r.html", papers, topics, trends, growth, summary).read_text()
+    html = build_report(tmp_path / "r.html", **run_stages(papers, topics, files).report_inputs()).read_text()
     # in the table of all topics, and in the rising/fading table when the topic is listed there
     rows = re.findall(r'<tr><td(?: class="topic-cell")?><a href="#topic-(\d+)">.*?</tr>', html, re.S)
     flagged = {int(t) for t, row in zip(rows, re.findall(r'<tr><td(?: class="topic-cell")?><a href="#topic-\d+">.*?</tr>',
@@ -289,15 +316,59 @@ def test_a_weak_topic_is_marked_mixed_and_the_others_are_not(corpus, tmp_path):
     assert 'title="coherence margin 0.03: its papers are barely closer' in html
 
 
-def test_at_a_glance_leaves_out_a_rising_topic_marked_mixed(corpus, tmp_path):
+def test_at_a_glance_leaves_out_a_rising_topic_marked_mixed(corpus, run, tmp_path):
     """A mixed topic's share can rise because it gathers unrelated papers: the first screen does not lead with it."""
-    papers, topics, summary, trends, growth = corpus
+    papers, topics, files = corpus
+    growth = run.trends.growth
     rising = growth[(growth["topic_id"] != -1) & growth["growth_class"].isin(["emerging", "growing"])]
     assert not rising.empty
     mixed_id = int(rising["topic_id"].iloc[0])
     topics = topics.copy()
     topics["coherence_margin"] = [0.03 if int(t) == mixed_id else 0.2 for t in topics["topic_id"]]
     topics["weak"] = [int(t) == mixed_id for t in topics["topic_id"]]
-    html = build_report(tmp_path / "r.html", papers, topics, trends, growth, summary).read_text(encoding="utf-8")
+    html = build_report(tmp_path / "r.html", **run_stages(papers, topics, files).report_inputs()).read_text(encoding="utf-8")
     glance = html[html.index('id="glance"'):html.index("see Growth for intervals and the rule")]
     assert f'href="#topic-{mixed_id}"' not in glance and 'Left out: 1 rising or fading topic(s) marked' in glance
+
+
+HOSTILE = """<script>window.__xss='9'</script>"x"&"""
+
+
+def test_text_from_dumps_is_escaped_in_every_section_by_the_templates(corpus, run, tmp_path):
+    """A topic label, a dump's file name, a problem message, a vanished topic, a package version and the title
+    carrying a <script>: each shows as text wherever a section renders it, escaped by Jinja's autoescape
+    (markupsafe writes ' and " as &#39; and &#34;), once (no &amp;lt;), and no script element comes of it."""
+    papers, topics, files = corpus
+    growth = run.trends.growth
+    rising_id = int(growth.loc[growth["growth_class"].isin(["emerging", "growing"]), "topic_id"].iloc[0])
+    topics = topics.copy()
+    topics.loc[topics["topic_id"] == rising_id, "label"] = f"{HOSTILE} label"
+    old_name = files[0].file
+    new_name = f"{HOSTILE}{old_name}"
+    papers = papers.assign(sources=papers["sources"].str.replace(f"{old_name}:", f"{new_name}:", regex=False))
+    files = [dataclasses.replace(files[0], file=new_name, problems=[Problem(new_name, f"{HOSTILE} message", line=1)]),
+             *files[1:]]
+    changes = {"mode": "refit", "new_papers": 3, "new_topics": [rising_id], "fastest_growing": [],
+               "vanished": [{"label": f"{HOSTILE} vanished", "papers_went": "none left"}]}
+    staged = run_stages(papers, topics, files, changes=changes, versions={"topictrends": HOSTILE})
+    html = build_report(tmp_path / "r.html", **staged.report_inputs(), title=f"{HOSTILE} title").read_text()
+
+    escaped = str(escape(HOSTILE))
+    assert escaped == "&lt;script&gt;window.__xss=&#39;9&#39;&lt;/script&gt;&#34;x&#34;&amp;"
+    assert len(re.findall(r"<script\b", html)) == 3  # the data, plotly.js, the page script: nothing else
+    assert "<script>window.__xss" not in html and "&amp;lt;" not in html
+    head = html[:html.index("<main>")]
+    assert f"<title>{escaped} title</title>" in head and f'<div class="brand">{escaped} title</div>' in head
+    overview = section(html, "overview")
+    assert f'<a href="#topic-{rising_id}">{escaped} label</a>' in overview  # At a glance and the new topics
+    assert overview.count(f"{escaped} label") == 2 and f"<li>{escaped} vanished" in overview
+    growth = section(html, "growth")
+    assert f'<a href="#topic-{rising_id}">{escaped} label</a>' in growth
+    assert growth.count(f"{escaped} label") == 2  # the rising table and the table of all topics
+    quality = section(html, "quality")
+    assert f"<td>{escaped}{old_name}</td>" in quality and quality.count(f"{escaped}{old_name}") == 2  # dumps, problems
+    assert f"<td>{escaped} message</td>" in quality
+    assert f"topictrends {escaped}</footer>" in html
+    # the page script's data keeps the text as it is, to show with textContent
+    payload = payload_of(html)
+    assert f"{HOSTILE} label" in [t["label"] for t in payload["topics"]] and new_name in payload["files"]

@@ -12,10 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from analytics.growth import topic_growth
-from analytics.trends import topic_trends
 from reports import build_report
-from tests.synthetic_corpus import XSS_EVIDENCE_TITLE, XSS_LABEL, XSS_TITLE, make_corpus, make_evidence
+from tests.synthetic_corpus import (
+    XSS_EVIDENCE_TITLE,
+    XSS_LABEL,
+    XSS_TITLE,
+    make_corpus,
+    make_evidence,
+    make_run,
+    run_stages,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -37,13 +43,10 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Pyt
 
 @pytest.fixture(scope="module")
 def report_path(tmp_path_factory) -> Path:
-    papers, topics, summary = make_corpus(400, seed=11)
-    summary["changes"] = {"new_papers": 42, "new_topics": [3], "fastest_growing": [0, 3]}
-    trends = topic_trends(papers)
-    growth = topic_growth(trends)
+    run = make_run(400, seed=11, changes={"new_papers": 42, "new_topics": [3], "fastest_growing": [0, 3]})
     return build_report(
-        tmp_path_factory.mktemp("browser") / "report.html", papers, topics, trends, growth, summary,
-        evidence=make_evidence(papers, growth),
+        tmp_path_factory.mktemp("browser") / "report.html", **run.report_inputs(),
+        evidence=make_evidence(run.papers, run.trends.growth),
     )
 
 
@@ -243,10 +246,9 @@ def test_why_it_rises_and_fades_boxes_show_evidence_as_text(browser_page):
 
 
 def test_a_report_without_dates_or_map_opens_cleanly(browser, tmp_path):
-    papers, topics, summary = make_corpus(120, seed=5)
+    papers, topics, files = make_corpus(120, seed=5)
     papers = papers.drop(columns=["map_x", "map_y"]).assign(published="", date_low="", date_high="", date_precision="")
-    trends = topic_trends(papers)
-    path = build_report(tmp_path / "report.html", papers, topics, trends, topic_growth(trends), summary)
+    path = build_report(tmp_path / "report.html", **run_stages(papers, topics, files).report_inputs())
     page, problems, network = open_report(browser, path)
     try:
         assert "No dated papers, so no trends." in page.locator("#trends").inner_text()
