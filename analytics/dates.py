@@ -687,7 +687,7 @@ def evidence_bounds(row: dict[str, Any], entries: list[EvidenceEntry], *, max_da
     return bounds
 
 
-# ---------------------------------------------------------------- coverage and trend helpers
+# ---------------------------------------------------------------- coverage
 
 
 def _status(papers: pd.DataFrame) -> pd.Series:
@@ -747,33 +747,6 @@ def date_coverage_by_file(papers: pd.DataFrame) -> dict[str, dict[str, int]]:
     return {name: {key: counts[key] for key in ("stated", "inferred", "undated")} for name, counts in groups.items()}
 
 
-def dates_for_trends(
-    papers: pd.DataFrame,
-    *,
-    include_inferred: bool = True,
-    kinds: Iterable[str] = ("published", "listed"),
-    max_interval_days: int | None = 400,
-) -> pd.Series:
-    """The date each paper counts at in trends (Timestamp or NaT).
-
-    Counts publication dates (and listing days, the closest the daily listings come) by default; last-update
-    timestamps and capture days are not publication dates. Inferred dates count when `include_inferred`,
-    and only if their interval is at most `max_interval_days` wide (a decade-wide interval is no date).
-    """
-    kinds = set(kinds)
-    keep = papers["date_kind"].isin(kinds) & (papers["published"].fillna("") != "")
-    if not include_inferred:
-        keep &= ~papers["date_inferred"].fillna(False).astype(bool)
-    elif max_interval_days is not None:
-        low = pd.to_datetime(papers["date_low"].replace("", None), errors="coerce")
-        high = pd.to_datetime(papers["date_high"].replace("", None), errors="coerce")
-        width = (high - low).dt.days
-        too_wide = papers["date_inferred"].fillna(False).astype(bool) & (width > max_interval_days)
-        keep &= ~too_wide.fillna(False)
-    dates = pd.to_datetime(papers["published"].where(keep, None), errors="coerce")
-    return dates
-
-
 __all__ = [
     "DATE_COLUMNS",
     "FileDates",
@@ -783,7 +756,6 @@ __all__ = [
     "capture_date_from_name",
     "date_coverage",
     "date_coverage_by_file",
-    "dates_for_trends",
     "evidence_bounds",
     "file_dates",
     "parse_written_date",

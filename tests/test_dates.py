@@ -10,7 +10,6 @@ from analytics.dates import (
     assign_dates,
     capture_date_from_name,
     date_coverage,
-    dates_for_trends,
     file_dates,
     parse_written_date,
     stated_dates,
@@ -329,7 +328,7 @@ def test_empty_papers_frame():
     assert len(out) == 0 and all(column in out.columns for column in DATE_COLUMNS)
 
 
-# ---------------------------------------------------------------- coverage and trends
+# ---------------------------------------------------------------- coverage
 
 
 def dated_example(use_revision_gaps=True):
@@ -364,18 +363,15 @@ def test_coverage_per_source_file_and_per_topic():
         date_coverage(dated_example(), by="nope")
 
 
-def test_trend_dates_count_publication_and_optionally_inferred():
+def test_points_and_kinds_of_the_dated_example():
     dated = dated_example().set_index("paper_id")
-    with_inferred = dates_for_trends(dated)
-    assert with_inferred["a"] == pd.Timestamp("2024-01-05")
-    assert with_inferred["b"] == pd.Timestamp("2024-01-16")
-    # d's publication is inferred from its last update (median gap 0 days, interval under a year): counted
-    # when inferred dates are, never as a stated date
-    assert with_inferred["d"] == pd.Timestamp("2024-02-01")
-    assert pd.isna(dates_for_trends(dated, include_inferred=False)["b"])
-    assert pd.isna(dates_for_trends(dated, include_inferred=False)["d"])
-    # a last update day itself is not a publication date
-    assert pd.isna(dates_for_trends(dated_example(use_revision_gaps=False).set_index("paper_id"))["d"])
+    assert (dated.loc["a", "published"], bool(dated.loc["a", "date_inferred"])) == ("2024-01-05", False)
+    assert (dated.loc["b", "published"], bool(dated.loc["b", "date_inferred"])) == ("2024-01-16", True)
+    # d's publication is inferred from its last update (median gap 0 days, interval under a year), never stated
+    d = dated.loc["d"]
+    assert (d.published, d.date_kind, bool(d.date_inferred)) == ("2024-02-01", "published", True)
+    # without the learned gap, d keeps its last update day, which is not a publication date
+    assert dated_example(use_revision_gaps=False).set_index("paper_id").loc["d", "date_kind"] == "updated"
 
 
 def test_later_arxiv_versions_are_update_days():
