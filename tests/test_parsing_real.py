@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics.dates import file_dates
+from analytics.dates.stated import file_dates
 from analytics.parsing import read_dump as _read_dump
 
 # ../shared/real next to the project; TOPICTRENDS_REAL_DATA overrides it (e.g. from a git worktree).

@@ -18,8 +18,11 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from analytics.date_evidence import ARXIV_ID_IN_TEXT, RevisionGaps
-from analytics.dates import assign_dates, date_coverage, file_dates, stated_dates
+from analytics.dates.coverage import date_coverage
+from analytics.dates.evidence import ARXIV_ID_IN_TEXT
+from analytics.dates.gaps import RevisionGaps
+from analytics.dates.inference import assign_dates
+from analytics.dates.stated import file_dates, stated_dates
 from analytics.records import DateInfo, ParsedFile
 
 TRUTH_KINDS = ("published", "listed")
