@@ -42,10 +42,10 @@ $(DISTILL_VENV)/.installed: requirements-distill.lock
 	$(DISTILL_VENV)/bin/pip install -q --no-deps -r requirements-distill.lock
 	touch $@
 
-$(STATIC_MODEL): $(DISTILL_VENV)/.installed analytics/static_model.py
+$(STATIC_MODEL): $(DISTILL_VENV)/.installed analytics/static_model.py analytics/model_export.py
 	$(DISTILL_VENV)/bin/python -m analytics.static_model --output models/minilm-static
 
-$(ONNX_MODEL): $(DISTILL_VENV)/.installed analytics/onnx_model.py
+$(ONNX_MODEL): $(DISTILL_VENV)/.installed analytics/onnx_model.py analytics/model_export.py
 	$(DISTILL_VENV)/bin/python -m analytics.onnx_model --output models/minilm-onnx-int8
 
 models: $(STATIC_MODEL) $(ONNX_MODEL)

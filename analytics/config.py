@@ -70,7 +70,7 @@ class ParsingConfig(_Section):
 
 class DatesConfig(_Section):
     include_inferred: bool = True
-    # The date kinds of analytics.dates.KINDS; none at all would leave every paper undated for trends.
+    # The date kinds of analytics.dates.stated.KINDS; none at all would leave every paper undated for trends.
     trend_kinds: list[Literal["published", "updated", "listed", "captured"]] = Field(
         default_factory=lambda: ["published", "listed"], min_length=1)
     evidence_table: str = "config/date_evidence.toml"

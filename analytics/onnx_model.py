@@ -13,14 +13,17 @@ dropped the cosine with the PyTorch vectors to ~0.93; per-channel MatMul-only ke
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import shutil
-import tempfile
 from importlib import metadata
 from pathlib import Path
 
-from analytics.static_model import _replace_dir, bundled_minilm_path
+from analytics.model_export import (
+    source_model_folder,
+    source_model_name,
+    staged_output,
+    work_offline,
+    write_provenance,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUTPUT = PROJECT_ROOT / "models" / "minilm-onnx-int8"
@@ -36,20 +39,14 @@ def export_onnx_int8(
     max_seq_length: int = DEFAULT_MAX_SEQ_LENGTH,
 ) -> Path:
     """Export `source_model` (default: bundled MiniLM) to `output_dir`/model.onnx with int8 MatMul weights."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    work_offline()
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from transformers import AutoModel, AutoTokenizer
 
-    source = Path(source_model) if source_model is not None else bundled_minilm_path()
-    if not (source / "tokenizer.json").is_file():
-        raise FileNotFoundError(f"source model folder {source} has no tokenizer.json")
+    source = source_model_folder(source_model, "tokenizer.json")
     output = Path(output_dir).resolve()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-", dir=output.parent))
-    staging.chmod(0o755)  # mkdtemp makes it owner-only; the model is not secret
-    try:
+    with staged_output(output) as staging:
         model = AutoModel.from_pretrained(str(source), local_files_only=True).eval()
         tokenizer = AutoTokenizer.from_pretrained(str(source), local_files_only=True)
 
@@ -88,8 +85,8 @@ def export_onnx_int8(
         )
         fp32_path.unlink()
         shutil.copy2(source / "tokenizer.json", staging / "tokenizer.json")
-        provenance = {
-            "source_model": source.name if source.name != "model" else "all-MiniLM-L6-v2",
+        write_provenance(staging, {
+            "source_model": source_model_name(source),
             "dim": int(model.config.hidden_size),
             "max_seq_length": max_seq_length,
             "pad_token_id": int(tokenizer.pad_token_id or 0),
@@ -98,11 +95,7 @@ def export_onnx_int8(
             "onnxruntime_version": metadata.version("onnxruntime"),
             "torch_version": metadata.version("torch"),
             "transformers_version": metadata.version("transformers"),
-        }
-        (staging / "topictrends_model.json").write_text(json.dumps(provenance, indent=2) + "\n", encoding="utf-8")
-        _replace_dir(staging, output)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        })
     return output
 
 

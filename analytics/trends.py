@@ -128,7 +128,7 @@ def assign_periods(papers: pd.DataFrame, period: str, kinds: tuple[str, ...] | N
     A paper is placed in the period of its date when its uncertainty range (date_low..date_high) lies
     inside that period or touches only the next or previous one: the point estimate then sits in the
     period that holds most of the paper's probable dates (the middle of the range, or near a last revision:
-    see analytics/dates.py), and an error costs one period at most. A range over more periods is "too
+    see analytics/dates/inference.py), and an error costs one period at most. A range over more periods is "too
     coarse": a date known only to the year is not counted in a month. Only dates of the given kinds count
     (by default publication and listing days: a last-update timestamp says when an old paper was revised,
     not when it appeared).

@@ -54,7 +54,7 @@ def judge(run: Path, top: int, dates: bool) -> None:
           f"(too coarse {trends.attrs['papers_too_coarse']}, not a publication date "
           f"{trends.attrs['papers_not_publication_date']})")
     if dates:  # how far point estimates are from hidden true dates, on the run's input folder
-        from analytics.date_evaluation import evaluate_dates_for_folder, summary_lines
+        from analytics.dates.evaluation import evaluate_dates_for_folder, summary_lines
 
         input_folder = json.loads((run / "run.json").read_text())["input"]
         for line in summary_lines(evaluate_dates_for_folder(Path(input_folder))):

@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analytics.date_evaluation import evaluate_dates_for_folder, summary_lines  # noqa: E402
+from analytics.dates.evaluation import evaluate_dates_for_folder, summary_lines  # noqa: E402
 from bench.learn_date_gaps import REAL, SOURCES, learn  # noqa: E402
 
 SAMPLES = ROOT / "data" / "samples"

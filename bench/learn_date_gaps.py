@@ -10,7 +10,7 @@ this script measures the gap in days, last version minus v1:
 
 Papers are deduplicated by arXiv id. The table holds the gap quantiles over all papers (for a last-update
 day whose version is unknown: a paper never revised has gap 0) and over revised papers only (2+ versions),
-with the number of papers and the per-source figures as a cross-check. analytics/date_evidence.py reads
+with the number of papers and the per-source figures as a cross-check. analytics/dates/gaps.py reads
 the committed table; nothing reads ../shared/real at run time.
 
 Not used: the daily listing dumps (arxiv-daily-cs-cv-cl). They carry no version numbers or revision days,
@@ -33,8 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analytics.date_evidence import DEFAULT_GAP_TABLE, GAP_QUANTILE_LEVELS  # noqa: E402
-from analytics.dates import _as_date  # noqa: E402
+from analytics.dates.gaps import DEFAULT_GAP_TABLE, GAP_QUANTILE_LEVELS  # noqa: E402
+from analytics.dates.written import _as_date  # noqa: E402
 from analytics.parsing import read_dump  # noqa: E402
 
 REAL_CANDIDATES = [ROOT.parent / "shared" / "real", ROOT.parent.parent / "shared" / "real", Path("/work/shared/real")]
@@ -93,7 +93,7 @@ def table_text(sections: dict[str, dict], by_source: dict[str, dict], sources: l
     lines = [
         "# Days from a paper's first arXiv version (v1) to its latest version, learned from real arXiv metadata.",
         "# Written by bench/learn_date_gaps.py from ../shared/real: rerun it, do not edit by hand.",
-        "# analytics/date_evidence.py uses it for papers whose interval ends at a last-revision day:",
+        "# analytics/dates/gaps.py reads it for papers whose interval ends at a last-revision day:",
         "#   all      every paper (a paper never revised has gap 0): for an update day whose version is unknown",
         "#   revised  papers with 2+ versions: for an update day the record says is version 2 or later",
         "# quantile_days[i] is the smallest gap that at least quantile_levels[i] of the papers do not exceed.",

@@ -120,7 +120,7 @@ def evaluate_dates(
     """Hide the stated dates of dated papers, infer them again, and report date coverage, how often the true
     date falls in the inferred interval, how wide the intervals are and how far the point estimate is off (with
     and without arXiv-id evidence), before (midpoints) and after the learned gap before a last revision."""
-    from analytics.date_evaluation import evaluate_dates_for_folder, summary_lines
+    from analytics.dates.evaluation import evaluate_dates_for_folder, summary_lines
     from analytics.outputs import write_json
 
     cfg = _load_config()

@@ -20,7 +20,8 @@ import pytest
 
 from analytics.config import ConfigError, load_config
 from analytics.outputs import write_csv
-from analytics.parsing import describe, iter_dumps, read_dump
+from analytics.parsing import iter_dumps, read_dump
+from analytics.run_summary import FileSummary
 from analytics.store import Store
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
@@ -189,9 +190,9 @@ def test_plain_abstracts_with_one_short_abstract_are_still_plain(tmp_path):
     assert parsed.records[1].abstract == "We pose 200 open questions about alignment."
 
 
-def test_describe_gives_a_json_ready_entry_for_run_json(mixed_folder):
+def test_each_file_gets_a_json_ready_entry_for_run_json(mixed_folder):
     folder, _ = mixed_folder
-    entries = {e["file"]: e for e in (describe(p) for p in iter_dumps(folder))}
+    entries = {e["file"]: e for e in (FileSummary.of(p).model_dump(mode="json") for p in iter_dumps(folder))}
     json.dumps(entries)  # serialisable as is
     assert entries["truncated.jsonl"]["format"] == "arxiv_daily_jsonl"
     assert entries["truncated.jsonl"]["records"] == 2 and not entries["truncated.jsonl"]["set_aside"]

@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analytics.date_evaluation import (
+from analytics.dates.evaluation import (
     compare_point_estimates,
     evaluate_date_inference,
     evaluate_dates_for_folder,

@@ -5,7 +5,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analytics.dates import assign_dates, date_coverage, file_dates, stated_dates
+from analytics.dates.coverage import date_coverage
+from analytics.dates.inference import assign_dates
+from analytics.dates.stated import file_dates, stated_dates
 from analytics.dedupe import merge_records
 from analytics.parsing import read_dump
 

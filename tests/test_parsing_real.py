@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import gzip
 import os
+from datetime import date
 from functools import cache
 from pathlib import Path
 
 import pytest
 
+from analytics.dates.stated import file_dates
 from analytics.parsing import read_dump as _read_dump
 
 # ../shared/real next to the project; TOPICTRENDS_REAL_DATA overrides it (e.g. from a git worktree).
@@ -31,7 +33,7 @@ def test_daily_arxiv_listing_jsonl_gz():
     lines = gzip.decompress((REAL / "arxiv-daily-cs-cv-cl/data/2025-07-06.jsonl.gz").read_bytes()).decode().splitlines()
     assert len(parsed.records) == len(lines) == 190
     assert parsed.problems == []
-    assert parsed.context["file_name_date"] == "2025-07-06"
+    assert file_dates(parsed).listing == date(2025, 7, 6)  # the listing day, from the file name
     first = parsed.records[0]
     assert first.arxiv_id == "2507.02257"
     assert first.title == "Gbake: Baking 3D Gaussian Splats into Reflection Probes"

@@ -5,7 +5,6 @@ Public API:
                                                               never raises for bad input
     iter_dumps(folder, **kw) -> Iterator[ParsedFile]          every file in a folder, one at a time
     detect_format(text) -> str                                the layout name for decoded text
-    describe(parsed) -> dict                                  a file's entry for run.json
 
 One module per layout; each has `parse(text, file) -> LayoutResult`.
 """
@@ -13,7 +12,6 @@ One module per layout; each has `parse(text, file) -> LayoutResult`.
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,9 +28,7 @@ from analytics.parsing.common import is_title_like, markup_warnings
 from analytics.parsing.reader import MAX_COMPRESSION_RATIO, MAX_DECOMPRESSED_MB, read_text
 from analytics.records import ParsedFile, Problem, Record
 
-_FILE_NAME_DATE_RE = re.compile(r"((?:19|20)\d{2}-[01]\d-[0-3]\d)")
-
-__all__ = ["read_dump", "iter_dumps", "detect_format", "describe", "TEXT_LAYOUTS"]
+__all__ = ["read_dump", "iter_dumps", "detect_format", "TEXT_LAYOUTS"]
 
 TEXT_LAYOUTS = ("hf_trending", "hf_daily", "sorted_updated", "plain_abstracts")
 
@@ -128,10 +124,6 @@ def read_dump(
         parsed.records, nul_problems = set_aside_nul_records(parsed.records, raw.nul_lines, parsed.problems, name)
         parsed.problems.extend(nul_problems)
     parsed.context.update(result.context)
-    name_date = _FILE_NAME_DATE_RE.search(name)
-    if name_date:
-        # Scrapers name files by day; the dates stage may use it, knowing it is only a name.
-        parsed.context["file_name_date"] = name_date.group(1)
     for record in parsed.records:
         parsed.problems.extend(markup_warnings(record))
     if not parsed.records and not any(p.severity == "error" for p in parsed.problems):
@@ -198,16 +190,3 @@ def iter_dumps(folder: Path, *, recursive: bool = False, column_mapping: dict | 
             continue
         yield read_dump(entry, column_mapping=column_mapping)
 
-
-def describe(parsed: ParsedFile) -> dict:
-    """What run.json should say about one input file (JSON-serialisable)."""
-    return {
-        "file": parsed.file,
-        "path": parsed.path,
-        "format": parsed.format,
-        "sha256": parsed.sha256,
-        "records": len(parsed.records),
-        "set_aside": not parsed.usable,
-        "context": dict(parsed.context),
-        "problems": [p.to_dict() for p in parsed.problems],
-    }

@@ -4,7 +4,8 @@
      "abs": "https://arxiv.org/abs/2507.02257", "authors": ["Stephen Pasch", ...],
      "title": "...", "comment": "SIGGRAPH 2025 Posters", "summary": "...abstract, hard-wrapped..."}
 
-The records carry no date; the listing day is usually the file name (context "file_name_date").
+The records carry no date; the listing day is usually the file name (the dates stage reads it there:
+`capture_date_from_name`).
 """
 
 from __future__ import annotations

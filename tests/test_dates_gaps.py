@@ -9,15 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analytics.date_evidence import (
-    CONFIDENCE,
-    DEFAULT_GAP_TABLE,
-    Bound,
-    combine_bounds,
-    load_gap_table,
-    revision_bounds,
-)
-from analytics.dates import assign_dates, stated_dates
+from analytics.dates.evidence import CONFIDENCE, Bound, combine_bounds
+from analytics.dates.gaps import DEFAULT_GAP_TABLE, load_gap_table, revision_bounds
+from analytics.dates.inference import assign_dates
+from analytics.dates.stated import stated_dates
 from analytics.dedupe import merge_records
 from analytics.parsing import read_dump
 from analytics.records import DateInfo, ParsedFile, Record

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics.date_evidence import (
+from analytics.dates.evidence import (
     DEFAULT_EVIDENCE_TABLE,
     Bound,
     arxiv_id_month,
@@ -210,7 +210,7 @@ def test_year_ranges_count_their_end_year():
 
 
 def test_literal_prefixes_of_patterns():
-    from analytics.date_evidence import literal_prefixes
+    from analytics.dates.evidence import literal_prefixes
 
     assert literal_prefixes(r"\bGPT-?4\b") == ("gpt",)
     assert literal_prefixes(r"\bLoRA\b|[Ll]ow-[Rr]ank [Aa]daptation") == ("lora", "low-rank adaptation")

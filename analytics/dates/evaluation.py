@@ -18,12 +18,16 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from analytics.date_evidence import ARXIV_ID_IN_TEXT, RevisionGaps
-from analytics.dates import assign_dates, date_coverage, file_dates, stated_dates
+from analytics.dates.coverage import date_coverage
+from analytics.dates.evidence import ARXIV_ID_IN_TEXT
+from analytics.dates.gaps import RevisionGaps
+from analytics.dates.inference import assign_dates
+from analytics.dates.stated import file_dates, stated_dates
 from analytics.records import DateInfo, ParsedFile
 
 TRUTH_KINDS = ("published", "listed")
-# dates_for_trends leaves out inferred dates whose interval is wider than this (its default max_interval_days)
+# Inferred intervals at most this wide count as "trend ready" in the summaries below (the default limit of the
+# former dates_for_trends; analytics/trends.py now places a date by the periods its interval spans instead).
 TREND_MAX_INTERVAL_DAYS = 400
 
 
@@ -228,7 +232,7 @@ def _summary(scored: pd.DataFrame, tolerance_days: int, brief: bool = False) -> 
         "share_inferred": round(len(got) / len(scored), 4) if len(scored) else 0.0,
         "coverage": round(float(got["inside"].mean()), 4) if len(got) else None,
         f"coverage_within_{tolerance_days}_days": round(float(got["near"].mean()), 4) if len(got) else None,
-        # share of inferred intervals narrow enough for trends to count them (dates_for_trends)
+        # share of inferred intervals narrow enough for trends to count them (TREND_MAX_INTERVAL_DAYS)
         "share_trend_ready": round(sum(w <= TREND_MAX_INTERVAL_DAYS for w in widths) / len(widths), 4)
         if widths else None,
         "median_width_days": statistics.median(widths) if widths else None,
