@@ -32,7 +32,7 @@ ACADEMIC_STOP_WORDS = {
     # LaTeX command names left in abstracts ("$\mathbb{R}^d$" gave the keyword "mathbb")
     "mathbb", "mathcal", "mathrm", "mathbf", "textbf", "textit", "emph", "frac", "cdot", "ldots", "leq", "geq",
 }
-# Tokens for c-TF-IDF keywords (and for their evaluation in analytics.evaluation): words of 2+ characters
+# Tokens for c-TF-IDF keywords (and for their evaluation in analytics.topic_quality): words of 2+ characters
 # starting with a letter; hyphens stay inside ("fine-tuning", "gpt-4").
 TOKEN_PATTERN = r"(?u)\b[a-zA-Z][a-zA-Z0-9\-]+\b"
 # Kept out of labels' middle when recovering surface phrases ("mixture of experts").

@@ -55,7 +55,7 @@ def current_lineage(out: Path, run_id: str) -> pd.DataFrame:
 
 
 def run_quality(out: Path) -> tuple[float, float]:
-    from analytics.evaluation import evaluate_run
+    from analytics.topic_quality import evaluate_run
 
     result = evaluate_run(out)
     return result["agreement"]["all_papers"]["nmi"], result["coherence_npmi"]
@@ -65,8 +65,8 @@ def scratch_quality(out: Path, store: Path, embedder) -> tuple[float, float, int
     """A from-scratch fit on the run's papers with the same embeddings and config."""
     from analytics.config import load_config
     from analytics.embedding import content_hash, paper_text
-    from analytics.evaluation import evaluate_topics, run_labels
     from analytics.store import Store
+    from analytics.topic_quality import evaluate_topics, run_labels
     from analytics.topics import fit_topics
 
     papers = pd.read_csv(out / "papers.csv", dtype=str, keep_default_na=False)

@@ -1,5 +1,5 @@
 """Benchmark: the pipeline's topics (analytics.topics.fit_topics, default config) against plain BERTopic
-defaults, both fitted on the SAME texts and precomputed embeddings, scored by analytics.evaluation.
+defaults, both fitted on the SAME texts and precomputed embeddings, scored by analytics.topic_quality.
 
 Corpora:
   samples  data/samples (parsed and merged exactly as the pipeline does), no labels.
@@ -232,7 +232,7 @@ def common_keywords(texts: list[str], topic_ids: np.ndarray) -> dict[int, list[s
 
 
 def score(corpus: Corpus, fitted: Fitted) -> dict[str, Any]:
-    from analytics.evaluation import evaluate_topics, topic_coherence
+    from analytics.topic_quality import evaluate_topics, topic_coherence
 
     result = evaluate_topics(corpus.texts, fitted.topic_ids, fitted.keywords, labels=corpus.labels,
                              raw_topic_ids=fitted.raw_topic_ids)

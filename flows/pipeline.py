@@ -30,7 +30,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
 from analytics import growth_evidence as evidence_lib
-from analytics import evaluation, incremental, outputs
+from analytics import incremental, outputs, topic_quality
 from analytics.config import Config, load_config
 from analytics.dates import assign_dates, stated_dates
 from analytics.dedupe import merge_records
@@ -339,12 +339,12 @@ def topics_task(papers: pd.DataFrame, embeddings: np.ndarray, embedder: Any, cfg
 
 @task(name="topic quality", cache_policy=NO_CACHE)
 def quality_task(papers: pd.DataFrame, cfg: Config, store: Store) -> dict[str, Any] | None:
-    """Coherence margin of every topic (analytics.evaluation.coherence_margins), measured with the MiniLM as
+    """Coherence margin of every topic (analytics.topic_quality.coherence_margins), measured with the MiniLM as
     ONNX whatever the run's backend, so that runs compare: ~40 papers per topic and 400 corpus papers, their
     vectors from the store when the run embedded them with it (onnx runs, a sampled run's sample), else embedded
     now (~30 s for a 75k static run). None, with a warning, when the ONNX model is not built."""
     log = _logger()
-    sample = evaluation.margin_sample(papers["topic_id"].to_numpy(dtype=int))
+    sample = topic_quality.margin_sample(papers["topic_id"].to_numpy(dtype=int))
     rows = sample.all_rows()
     if len(sample.topic_rows) == 0:
         return None
@@ -356,11 +356,11 @@ def quality_task(papers: pd.DataFrame, cfg: Config, store: Store) -> dict[str, A
         log.warning("topic quality not measured: %s", error)
         return None
     by_row = dict(zip(rows.tolist(), vectors))
-    margins = evaluation.coherence_margins(sample, lambda chosen: np.vstack([by_row[i] for i in chosen.tolist()]))
-    summary = evaluation.margin_summary(margins)
+    margins = topic_quality.coherence_margins(sample, lambda chosen: np.vstack([by_row[i] for i in chosen.tolist()]))
+    summary = topic_quality.margin_summary(margins)
     if summary["weak_topics"]:
         log.warning("%d weak topics (coherence margin under %s): %s", len(summary["weak_topics"]),
-                    evaluation.WEAK_MARGIN, ", ".join(map(str, summary["weak_topics"])))
+                    topic_quality.WEAK_MARGIN, ", ".join(map(str, summary["weak_topics"])))
     return summary
 
 

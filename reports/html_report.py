@@ -434,7 +434,7 @@ def _glance_html(topic_table: pd.DataFrame, coverage: dict, per_side: int = 5) -
 
 
 def _weak_flag(weak: Any, margin: Any) -> str:
-    """A "mixed topic" flag for a topic whose coherence margin is under the weak cut-off (analytics.evaluation)."""
+    """A "mixed topic" flag for a topic whose coherence margin is under the weak cut-off (analytics.topic_quality)."""
     if not (isinstance(weak, (bool, np.bool_)) and weak):  # missing for the outliers row, runs without the measure
         return ""
     return (f'<span class="flag weak" title="coherence margin {_e(_fmt_number(margin))}: its papers are barely '

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from analytics.evaluation import (
+from analytics.topic_quality import (
     evaluate_run,
     evaluate_topics,
     gini,
