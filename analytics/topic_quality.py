@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from analytics.topics import ACADEMIC_STOP_WORDS, TOKEN_PATTERN
+from analytics.topics.vocabulary import ACADEMIC_STOP_WORDS, TOKEN_PATTERN
 
 EVALUATION_FILE = "evaluation.json"
 
@@ -45,7 +45,7 @@ def _stop_words() -> frozenset[str]:
 def keyword_presence(texts: list[str], keywords: Iterable[str]) -> tuple[sparse.csr_matrix, list[str]]:
     """Binary document x keyword matrix: is keyword k present in document d?
 
-    Documents are tokenised like the c-TF-IDF vectorizer in analytics.topics (lowercase, TOKEN_PATTERN,
+    Documents are tokenised like the c-TF-IDF vectorizer in analytics.topics.describe (lowercase, TOKEN_PATTERN,
     English + academic stop words dropped before bigrams are formed), so the bigram keyword
     "mixture experts" is present in a paper saying "mixture of experts". So that keywords of other
     tokenisers (plain BERTopic) are scored on the same footing, a one-word keyword is also present when

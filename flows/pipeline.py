@@ -38,7 +38,7 @@ from analytics.embedding import MissingModelError, content_hash, load_embedder, 
 from analytics.parsing import read_dump
 from analytics.parsing.reader import open_regular_file
 from analytics.records import ParsedFile
-from analytics.sampled_topics import TransformerSample, sample_rows
+from analytics.topics.sampled import TransformerSample, sample_rows
 from analytics.store import Store, hold_store_lock, open_store
 from analytics.run_summary import RunSummary, UnchangedRun, build_run_summary
 from analytics.trend_analysis import TrendsResult, analyse_trends
@@ -218,7 +218,7 @@ def papers_task(parsed_files: list[ParsedFile], cfg: Config) -> pd.DataFrame:
 def choose_backend(cfg: Config, n_papers: int, previous: dict | None = None) -> str:
     """"auto": the bundled MiniLM as ONNX int8 up to auto_static_above papers, the static model above.
     ("sampled", topics fitted on a transformer-embedded sample and every paper joining them by its words and
-    static vector, is chosen explicitly: analytics.sampled_topics.)
+    static vector, is chosen explicitly: analytics.topics.sampled.)
     The choice is made once per store and kept: switching models as the corpus grows would throw away
     every stored embedding and break topic matching across runs."""
     backend = cfg.embedding.backend

@@ -183,7 +183,8 @@ def test_a_bad_topic_id_is_reported_with_file_and_line(tmp_path: Path) -> None:
 def test_topic_keywords_keep_only_words_many_of_the_topic_papers_use() -> None:
     from sklearn.feature_extraction.text import CountVectorizer
 
-    from analytics.topics import TOKEN_PATTERN, frequent_keywords
+    from analytics.topics.describe import frequent_keywords
+    from analytics.topics.vocabulary import TOKEN_PATTERN
 
     analyzer = CountVectorizer(stop_words="english", ngram_range=(1, 2), token_pattern=TOKEN_PATTERN).build_analyzer()
     papers = [f"Machine unlearning for model number {i}." for i in range(18)] + [

@@ -10,15 +10,12 @@ import numpy as np
 
 from analytics.config import TopicsConfig
 from analytics.identity import assign_to_topics, match_topics, place_on_map
-from analytics.topics import (
-    _deduplicate_labels,
-    apply_guided_topics,
-    choose_params,
-    exact_knn,
-    fit_topics,
-    make_label,
-    reduce_outliers,
-)
+from analytics.topics.clustering import reduce_outliers
+from analytics.topics.fit import fit_topics
+from analytics.topics.guided import apply_guided_topics
+from analytics.topics.labels import _deduplicate_labels, make_label
+from analytics.topics.params import choose_params
+from analytics.topics.speedups import exact_knn
 
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,7 +45,7 @@ def test_exact_neighbours_match_a_brute_force_search_in_any_block_size() -> None
 def test_words_are_embedded_in_the_same_batches_whatever_order_bertopic_asks_in() -> None:
     # KeyBERT asks in set order (it changes with Python's hash seed); the int8 model's output depends on the
     # batch, so the adapter must embed new texts in one canonical order, and each text only once.
-    from analytics.topics import _bertopic_backend
+    from analytics.topics.describe import _bertopic_backend
 
     class RecordingEmbedder:
         def __init__(self) -> None:
@@ -176,7 +173,7 @@ def test_bertopic_imports_without_its_unused_llm_integrations_and_torch() -> Non
     code = (
         "import sys\n"
         "import numpy as np\n"
-        "from analytics.topics import import_bertopic\n"
+        "from analytics.topics.speedups import import_bertopic\n"
         "bertopic = import_bertopic()\n"
         "from bertopic.representation import KeyBERTInspired, MaximalMarginalRelevance\n"
         "assert 'transformers' not in sys.modules, 'transformers was imported'\n"
