@@ -142,7 +142,7 @@ class StageTimes:
         import hdbscan
         import umap
 
-        from analytics.topics import clustering, describe, fit
+        from analytics.topics import clustering, describe, fit, labels
 
         # each function is wrapped where it is called from
         self.wrap(clustering, "exact_knn", "exact neighbours (1,000-20k papers)")
@@ -150,7 +150,7 @@ class StageTimes:
         self.wrap(hdbscan.HDBSCAN, "fit", "HDBSCAN")
         self.wrap(bertopic.BERTopic, "fit", "keywords: c-TF-IDF and KeyBERT+MMR (BERTopic.fit)")
         self.wrap(describe, "frequent_keywords", "keyword usage filter")
-        self.wrap(describe, "make_label", "labels (make_label)")
+        self.wrap(labels, "make_label", "labels (make_label)")
         self.wrap(clustering, "apply_guided_topics", "guided topics")
         self.wrap(fit, "layout_2d", "2-D map layout (UMAP)")
         return self

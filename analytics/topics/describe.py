@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analytics.topics.labels import TextSet, _deduplicate_labels, make_label
+from analytics.topics.labels import label_topics
 from analytics.topics.params import TopicParams
 from analytics.topics.speedups import import_bertopic
 from analytics.topics.vectors import normalise, topic_centroids
@@ -61,7 +61,6 @@ def describe_topics(
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
     guided_names = guided_names or {}
-    n_docs = len(texts)
     embeddings = np.asarray(embeddings, dtype=np.float32)
     assignment = np.asarray(assignment, dtype=int)
     centroids = topic_centroids(embeddings, assignment)
@@ -107,18 +106,7 @@ def describe_topics(
                                             params.keyword_min_share)
         aspect = (topic_model.topic_aspects_.get("label") or {}).get(bertopic_id[topic])
         label_phrases[topic] = [w for w, _ in aspect if w][:10] if aspect else keywords[topic]
-    labels = {}
-    # A fixed, seeded sample of the corpus is enough to tell everyday phrases from distinctive ones.
-    sample_rows = np.random.default_rng(params.seed).permutation(n_docs)[:2000]
-    corpus_sample = TextSet([texts[i] for i in sorted(sample_rows)])
-    for topic in centroids:
-        member_texts = [texts[i] for i in np.where(assignment == topic)[0][:400]]
-        # KeyBERT's phrases read well; the c-TF-IDF keywords add the words most papers of the topic share
-        # ("quantization" where KeyBERT offered "single gpu").
-        candidates = label_phrases[topic] + [k for k in keywords[topic] if k not in label_phrases[topic]]
-        labels[topic] = make_label(candidates, member_texts, guided_names.get(topic), corpus_sample,
-                                   top_keyword=keywords[topic][0] if keywords[topic] else None)
-    labels = _deduplicate_labels(labels, keywords)
+    labels = label_topics(texts, assignment, label_phrases, keywords, guided_names, params.seed)
 
     rows = []
     normalised = normalise(embeddings)

@@ -1,5 +1,5 @@
 """Topic labels: a short name a person understands at a glance, from a topic's keyword candidates and the way
-its papers word them (make_label)."""
+its papers word them. label_topics labels every topic of a run; make_label one topic."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+
+import numpy as np
 
 # Kept out of labels' middle when recovering surface phrases ("mixture of experts").
 _JOINERS = r"(?:of|the|and|for|in|to|a|an|on|with|via|from|by)"
@@ -255,6 +257,25 @@ def _fuller_phrase(chosen: LabelCandidate, candidates: list[LabelCandidate], avo
     longer = [c for c in candidates if _word_count(c.form) > n_words and chosen.stems <= c.stems
               and c.share >= 0.5 * chosen.share and not c.stems & avoid]
     return max(longer, key=lambda c: (c.share, c.score)) if longer else chosen
+
+
+def label_topics(texts: list[str], assignment: np.ndarray, label_phrases: dict[int, list[str]],
+                 keywords: dict[int, list[str]], guided_names: dict[int, str], seed: int) -> dict[int, str]:
+    """{topic: label} for the topics of `keywords` (their c-TF-IDF keywords, best first), from `label_phrases`
+    (KeyBERT-inspired phrases) and the wording of the topic's papers (`texts`, `assignment`: a topic per text);
+    a guided topic's name leads its label. Labels two topics share get one of their own keywords added."""
+    labels = {}
+    # A fixed, seeded sample of the corpus is enough to tell everyday phrases from distinctive ones.
+    sample_rows = np.random.default_rng(seed).permutation(len(texts))[:2000]
+    corpus_sample = TextSet([texts[i] for i in sorted(sample_rows)])
+    for topic in keywords:
+        member_texts = [texts[i] for i in np.where(assignment == topic)[0][:400]]
+        # KeyBERT's phrases read well; the c-TF-IDF keywords add the words most papers of the topic share
+        # ("quantization" where KeyBERT offered "single gpu").
+        candidates = label_phrases[topic] + [k for k in keywords[topic] if k not in label_phrases[topic]]
+        labels[topic] = make_label(candidates, member_texts, guided_names.get(topic), corpus_sample,
+                                   top_keyword=keywords[topic][0] if keywords[topic] else None)
+    return _deduplicate_labels(labels, keywords)
 
 
 def _deduplicate_labels(labels: dict[int, str], keywords: dict[int, list[str]]) -> dict[int, str]:
