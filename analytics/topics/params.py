@@ -4,7 +4,7 @@ in run.json (TopicParams)."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -23,11 +23,12 @@ class TopicParams:
     seed: int
     reduce_outliers: bool
     outlier_threshold: float
-    guided_topics: list[str] = field(default_factory=list)
-    guided_min_similarity: float = 0.5
-    guided_min_share: float = 0.25
-    guided_merge_ratio: float = 0.85
-    guided_min_zscore: float = 2.5
+    # From the [topics] config (analytics.config.TopicsConfig holds the defaults).
+    guided_topics: list[str]
+    guided_min_similarity: float
+    guided_min_share: float
+    guided_merge_ratio: float
+    guided_min_zscore: float
     umap_fit_sample: int | None = None  # fit UMAP on this many papers and place the rest with transform
     # A topic's keywords must be used by at least this share of its papers (see frequent_keywords).
     keyword_min_share: float = 0.1
