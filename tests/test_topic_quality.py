@@ -180,23 +180,6 @@ def test_a_bad_topic_id_is_reported_with_file_and_line(tmp_path: Path) -> None:
         evaluate_run(run)
 
 
-def test_topic_keywords_keep_only_words_many_of_the_topic_papers_use() -> None:
-    from sklearn.feature_extraction.text import CountVectorizer
-
-    from analytics.topics.describe import frequent_keywords
-    from analytics.topics.vocabulary import TOKEN_PATTERN
-
-    analyzer = CountVectorizer(stop_words="english", ngram_range=(1, 2), token_pattern=TOKEN_PATTERN).build_analyzer()
-    papers = [f"Machine unlearning for model number {i}." for i in range(18)] + [
-        "Kid kid kid kid: a mixture of experts.", "A mixture of experts for unlearning."]
-    # ranked as c-TF-IDF might: "kid", repeated by one paper, first
-    candidates = ["kid", "unlearning", "mixture experts", "machine unlearning", "number"]
-    assert frequent_keywords(candidates, papers, analyzer, min_share=0.15) == ["unlearning", "machine unlearning", "number"]
-    # with a lower bar, a bigram used by 2 of 20 papers stays; a word used by 1 never does
-    assert frequent_keywords(candidates, papers, analyzer, min_share=0.05) == [
-        "unlearning", "mixture experts", "machine unlearning", "number"]
-
-
 UNLEARNING = [
     "Machine unlearning for large language models: removing the influence of forgotten training data.",
     "Certified data removal: unlearning training examples from trained neural networks.",
