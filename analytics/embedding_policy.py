@@ -19,7 +19,7 @@ EMBED_CHUNK_STATIC = 8192
 def choose_backend(cfg: Config, n_papers: int, previous: dict | None = None) -> str:
     """"auto": the bundled MiniLM as ONNX int8 up to auto_static_above papers, the static model above.
     ("sampled", topics fitted on a transformer-embedded sample and every paper joining them by its words and
-    static vector, is chosen explicitly: analytics.sampled_topics.)
+    static vector, is chosen explicitly: analytics.topics.sampled.)
     The choice is made once per store and kept: switching models as the corpus grows would throw away
     every stored embedding and break topic matching across runs."""
     backend = cfg.embedding.backend

@@ -28,7 +28,7 @@ from scipy.stats import false_discovery_control, hypergeom, nchypergeom_fisher
 
 from analytics.embedding import paper_text
 from analytics.growth import verdict_windows
-from analytics.topics import ACADEMIC_STOP_WORDS, TOKEN_PATTERN
+from analytics.topics.vocabulary import ACADEMIC_STOP_WORDS, TOKEN_PATTERN
 from analytics.trends import counted_period_labels
 
 MIN_TERM_PAPERS = 5  # a term must be in at least this many papers on the side where it is more common

@@ -18,9 +18,12 @@ import pandas as pd
 
 from analytics import identity
 from analytics.config import Config
-from analytics.sampled_topics import TransformerSample, cluster_sampled, fit_sampled_topics, sampled_layout
 from analytics.store import Store
-from analytics.topics import cluster_papers, describe_topics, fit_topics, layout_2d
+from analytics.topics.clustering import cluster_papers
+from analytics.topics.describe import describe_topics
+from analytics.topics.fit import fit_topics
+from analytics.topics.layout import layout_2d
+from analytics.topics.sampled import TransformerSample, cluster_sampled, fit_sampled_topics, sampled_layout
 
 # A folder at a new path is the same collection, moved or copied, when it still holds at least this share of
 # the dumps (by content digest) the store's last run read. A daily folder that only grows holds all of them.
@@ -207,7 +210,7 @@ def refit_topics(papers: pd.DataFrame, embeddings: np.ndarray, cfg: Config, prev
     labels: "anchored" (default) keeps each paper in its topic unless the new structure clearly moves it;
     "matched" takes the new clustering as it is and matches its topics to the previous ones.
     `checkpoint(stage)` is called after clustering (the flow's fault injection). With a `sample`, topics are
-    fitted on the sample's transformer vectors and the other papers join them (analytics.sampled_topics);
+    fitted on the sample's transformer vectors and the other papers join them (analytics.topics.sampled);
     `embeddings` are then every paper's static vectors."""
     papers = papers.copy()
     if previous is not None and cfg.incremental.refit_strategy == "anchored":

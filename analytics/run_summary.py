@@ -92,7 +92,7 @@ class EmbeddingInfo(_Record):
 
 
 class TopicQuality(_Record):
-    """Coherence margins (analytics.evaluation.coherence_margins): median, minimum, the weak topics."""
+    """Coherence margins (analytics.topic_quality.coherence_margins): median, minimum, the weak topics."""
 
     median: float | None
     min: float | None

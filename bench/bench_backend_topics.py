@@ -4,8 +4,8 @@
 
 A seeded sample of unique papers from ../shared/real/arxiv-daily-cs-cv-cl (skips cleanly when absent) is
 embedded by each backend (the MiniLM in PyTorch at 256 and 128 tokens, as ONNX int8 at 128 tokens, and the
-static model), topics are fitted with analytics.topics.fit_topics (default config), and
-analytics.evaluation scores them: NPMI coherence, diversity, raw outlier share and agreement with the
+static model), topics are fitted with analytics.topics.fit.fit_topics (default config), and
+analytics.topic_quality scores them: NPMI coherence, diversity, raw outlier share and agreement with the
 papers' primary arXiv category (NMI / ARI / purity). Prints one row per backend with its embedding speed.
 Embeddings are cached in bench/results/ (gitignored).
 """
@@ -27,8 +27,8 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from analytics.config import load_config  # noqa: E402
 from analytics.embedding import load_embedder, paper_text  # noqa: E402
-from analytics.evaluation import evaluate_topics  # noqa: E402
-from analytics.topics import fit_topics  # noqa: E402
+from analytics.topic_quality import evaluate_topics  # noqa: E402
+from analytics.topics.fit import fit_topics  # noqa: E402
 from bench.arxiv_daily import corpus_dir, load_papers, sample_papers  # noqa: E402
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"

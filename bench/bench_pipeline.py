@@ -7,7 +7,7 @@ For each slice (the first daily dumps holding about N unique papers; "all" = the
   3. the plain BERTopic script (bench/plain_bertopic.py: bundled MiniLM sentence-transformer, BERTopic()
      defaults) on the same dumps, when the slice is at most --plain-max papers (at ~20 papers/s its embedding
      alone takes an hour on 75k papers; above the limit its time is not run, only marked);
-  4. topic quality of both (analytics.evaluation when available: NPMI, diversity, outliers, NMI vs primary
+  4. topic quality of both (analytics.topic_quality when available: NPMI, diversity, outliers, NMI vs primary
      category).
 Prints a table and writes bench/results/pipeline.json. Skips cleanly when ../shared/real is absent.
 
@@ -80,9 +80,9 @@ def link_folder(target: Path, files: list[Path]) -> Path:
 
 
 def evaluate(run_dir: Path) -> dict:
-    """The headline topic-quality figures of a run (analytics.evaluation)."""
+    """The headline topic-quality figures of a run (analytics.topic_quality)."""
     try:
-        from analytics.evaluation import evaluate_run
+        from analytics.topic_quality import evaluate_run
     except ImportError:
         return {}
     result = evaluate_run(run_dir)

@@ -7,7 +7,7 @@ Printed per run:
 - mode; new papers; churn: share of the previous run's papers whose topic changed;
 - topics kept (continued / grown / shrunk), new (new / split / merged ids) and vanished (lineage);
 - quality of the run's topics: NMI against the papers' primary arXiv category (all papers), NPMI coherence;
-- the same quality for a from-scratch fit (analytics.topics.fit_topics, same embeddings and config) at that point.
+- the same quality for a from-scratch fit (analytics.topics.fit.fit_topics, same embeddings and config) at that point.
 At refit runs the refit is also run with [incremental] refit_strategy = "matched" (the earlier behaviour:
 the new clustering as it is, matched to the previous topics) from a copy of the same store, for comparison.
 
@@ -55,7 +55,7 @@ def current_lineage(out: Path, run_id: str) -> pd.DataFrame:
 
 
 def run_quality(out: Path) -> tuple[float, float]:
-    from analytics.evaluation import evaluate_run
+    from analytics.topic_quality import evaluate_run
 
     result = evaluate_run(out)
     return result["agreement"]["all_papers"]["nmi"], result["coherence_npmi"]
@@ -65,9 +65,9 @@ def scratch_quality(out: Path, store: Path, embedder) -> tuple[float, float, int
     """A from-scratch fit on the run's papers with the same embeddings and config."""
     from analytics.config import load_config
     from analytics.embedding import content_hash, paper_text
-    from analytics.evaluation import evaluate_topics, run_labels
     from analytics.store import Store
-    from analytics.topics import fit_topics
+    from analytics.topic_quality import evaluate_topics, run_labels
+    from analytics.topics.fit import fit_topics
 
     papers = pd.read_csv(out / "papers.csv", dtype=str, keep_default_na=False)
     texts = [paper_text(t, a) for t, a in zip(papers["title"], papers["abstract"])]

@@ -25,7 +25,6 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -57,7 +56,7 @@ def run(input_dir: Path, out: Path, store: Path, overrides: dict | None = None) 
 
 
 def quality(out: Path) -> dict:
-    from analytics.evaluation import evaluate_run
+    from analytics.topic_quality import evaluate_run
 
     result = evaluate_run(out)
     return {"topics": result["topics"], "npmi": result["coherence_npmi"], "diversity": result["topic_diversity"],

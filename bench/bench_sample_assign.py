@@ -3,9 +3,9 @@
     PYTHONPATH=. .venv/bin/python bench/bench_sample_assign.py --run /tmp/real75k/out --store /tmp/real75k/store
 
 Fit topics on a seeded sample of papers embedded with the MiniLM as ONNX int8 (the project's backend, 128
-tokens), with the project's clustering (analytics.topics.cluster_papers), then give every other paper a topic
+tokens), with the project's clustering (analytics.topics.clustering.cluster_papers), then give every other paper a topic
 with a cheap model over the static model2vec vectors the store already holds:
-- svc (shipped, analytics.sampled_topics.TopicClassifier): linear SVM over TF-IDF words + the static vector;
+- svc (shipped, analytics.topics.sampled.TopicClassifier): linear SVM over TF-IDF words + the static vector;
 - knn: similarity-weighted vote of its k nearest sample papers;
 - ridgeknn: static vectors projected into the transformer's space (ridge, learned on the sample), then knn;
 - logreg: a multinomial logistic regression trained on the sample's topics;
@@ -31,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analytics.config import load_config  # noqa: E402
 from analytics.embedding import load_embedder, paper_text  # noqa: E402
-from analytics.sampled_topics import KnnVote, TopicClassifier, sample_rows  # noqa: E402
-from analytics.topics import cluster_papers  # noqa: E402
+from analytics.topics.clustering import cluster_papers  # noqa: E402
+from analytics.topics.sampled import KnnVote, TopicClassifier, sample_rows  # noqa: E402
 from bench.bench_topic_quality import (MiniLMVectors, RESULTS_DIR, nmi_vs_category, primary_categories,
                                        score_topics)  # noqa: E402
 
@@ -70,7 +70,7 @@ def onnx_sample_vectors(texts: list[str], rows: np.ndarray, max_tokens: int) -> 
 
 
 def knn_assign(sample_vectors: np.ndarray, sample_topics: np.ndarray, vectors: np.ndarray, k: int) -> np.ndarray:
-    """The shipped assigner (analytics.sampled_topics.KnnVote)."""
+    """The shipped assigner (analytics.topics.sampled.KnnVote)."""
     vote = KnnVote(sample_vectors, k=k)
     indices, sims = vote.neighbours(vectors)
     return KnnVote.vote(sample_topics, indices, sims)

@@ -6,7 +6,7 @@ and the coherence margin of every topic.
 Coherence margin, per topic: 40 seeded sample papers of the topic are embedded with the PyTorch
 all-MiniLM-L6-v2 (sentence-transformers, title + abstract, the model's 256-token limit); the margin is their
 mean pairwise cosine minus their mean cosine to 400 seeded random papers of the whole corpus
-(analytics.evaluation.coherence_margins). Reported: median, minimum, topics under 0.07, the worst topics.
+(analytics.topic_quality.coherence_margins). Reported: median, minimum, topics under 0.07, the worst topics.
 NMI: over all papers with a category, outliers (topic -1) counted as one more cluster.
 Label specificity: how many of a topic's papers use its label's lead phrase, and how much more than the corpus.
 Map separation: share of a paper's 10 nearest map neighbours in its topic, and the map's silhouette by topic.
@@ -30,7 +30,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from analytics.embedding import content_hash, load_embedder, paper_text  # noqa: E402
-from analytics.evaluation import coherence_margins, margin_sample  # noqa: E402
+from analytics.topic_quality import coherence_margins, margin_sample  # noqa: E402
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 VECTOR_CACHE = RESULTS_DIR / "minilm-pytorch-256-vectors.npz"

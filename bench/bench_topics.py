@@ -1,5 +1,5 @@
-"""Benchmark: the pipeline's topics (analytics.topics.fit_topics, default config) against plain BERTopic
-defaults, both fitted on the SAME texts and precomputed embeddings, scored by analytics.evaluation.
+"""Benchmark: the pipeline's topics (analytics.topics.fit.fit_topics, default config) against plain BERTopic
+defaults, both fitted on the SAME texts and precomputed embeddings, scored by analytics.topic_quality.
 
 Corpora:
   samples  data/samples (parsed and merged exactly as the pipeline does), no labels.
@@ -142,16 +142,17 @@ class StageTimes:
         import hdbscan
         import umap
 
-        import analytics.topics as topics
+        from analytics.topics import clustering, describe, fit, labels
 
-        self.wrap(topics, "exact_knn", "exact neighbours (1,000-20k papers)")
+        # each function is wrapped where it is called from
+        self.wrap(clustering, "exact_knn", "exact neighbours (1,000-20k papers)")
         self.wrap(umap.UMAP, "fit_transform", "UMAP fits (5-D clustering and 2-D map)")
         self.wrap(hdbscan.HDBSCAN, "fit", "HDBSCAN")
         self.wrap(bertopic.BERTopic, "fit", "keywords: c-TF-IDF and KeyBERT+MMR (BERTopic.fit)")
-        self.wrap(topics, "frequent_keywords", "keyword usage filter")
-        self.wrap(topics, "make_label", "labels (make_label)")
-        self.wrap(topics, "apply_guided_topics", "guided topics")
-        self.wrap(topics, "layout_2d", "2-D map layout (UMAP)")
+        self.wrap(describe, "frequent_keywords", "keyword usage filter")
+        self.wrap(labels, "make_label", "labels (make_label)")
+        self.wrap(clustering, "apply_guided_topics", "guided topics")
+        self.wrap(fit, "layout_2d", "2-D map layout (UMAP)")
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -171,9 +172,9 @@ class Fitted:
 
 
 def fit_pipeline(corpus: Corpus, embeddings: np.ndarray, embedder: Any, overrides: dict | None = None) -> Fitted:
-    """analytics.topics.fit_topics with the default config (optionally with [topics] overrides)."""
+    """analytics.topics.fit.fit_topics with the default config (optionally with [topics] overrides)."""
     from analytics.config import load_config
-    from analytics.topics import fit_topics
+    from analytics.topics.fit import fit_topics
 
     cfg = load_config(overrides={"topics": overrides} if overrides else None)
     started = time.perf_counter()
@@ -209,11 +210,12 @@ def fit_bertopic_defaults(corpus: Corpus, embeddings: np.ndarray) -> Fitted:
 def common_keywords(texts: list[str], topic_ids: np.ndarray) -> dict[int, list[str]]:
     """Keywords of any assignment extracted the pipeline's way (c-TF-IDF with its vectorizer, then the
     usage filter), so the clusterings can be compared apart from their keyword extractors.
-    Mirrors the keyword step of analytics.topics.fit_topics."""
+    Mirrors the keyword step of analytics.topics.fit.fit_topics."""
     from bertopic.vectorizers import ClassTfidfTransformer
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
-    from analytics.topics import ACADEMIC_STOP_WORDS, KEYWORD_CANDIDATES, TOKEN_PATTERN, frequent_keywords
+    from analytics.topics.describe import KEYWORD_CANDIDATES, frequent_keywords
+    from analytics.topics.vocabulary import ACADEMIC_STOP_WORDS, TOKEN_PATTERN
 
     topics = sorted(set(topic_ids.tolist()) - {-1})
     members = {t: np.where(topic_ids == t)[0] for t in topics}
@@ -232,7 +234,7 @@ def common_keywords(texts: list[str], topic_ids: np.ndarray) -> dict[int, list[s
 
 
 def score(corpus: Corpus, fitted: Fitted) -> dict[str, Any]:
-    from analytics.evaluation import evaluate_topics, topic_coherence
+    from analytics.topic_quality import evaluate_topics, topic_coherence
 
     result = evaluate_topics(corpus.texts, fitted.topic_ids, fitted.keywords, labels=corpus.labels,
                              raw_topic_ids=fitted.raw_topic_ids)

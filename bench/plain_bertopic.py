@@ -2,7 +2,7 @@
 
 Same papers as the pipeline (parsed and merged by analytics.parsing / analytics.dedupe, text = title +
 abstract), the bundled all-MiniLM-L6-v2 sentence-transformer, and BERTopic() with its defaults. Writes
-papers.csv / topics.csv in the pipeline's layout so analytics.evaluation can score both the same way.
+papers.csv / topics.csv in the pipeline's layout so analytics.topic_quality can score both the same way.
 
     .venv/bin/python bench/plain_bertopic.py --input DIR --output DIR
 """

@@ -183,7 +183,7 @@ def evaluate(
 ) -> None:
     """Score a run's topics (coherence, diversity, outliers, sizes, agreement with arXiv categories);
     prints a table and writes evaluation.json into the run folder."""
-    from analytics.evaluation import EVALUATION_FILE, evaluate_run, print_evaluation_table
+    from analytics.topic_quality import EVALUATION_FILE, evaluate_run, print_evaluation_table
 
     if run_dir is not None:
         folder = run_dir.resolve()

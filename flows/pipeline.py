@@ -26,13 +26,13 @@ from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
 from analytics import growth_evidence as evidence_lib
-from analytics import embedding_policy, evaluation, incremental, outputs, run_inputs
+from analytics import embedding_policy, incremental, outputs, run_inputs, topic_quality
 from analytics.config import Config, load_config
 from analytics.embedding import MissingModelError, load_embedder
 from analytics.parsing import read_dump
 from analytics.papers import papers_from_dumps
 from analytics.records import ParsedFile
-from analytics.sampled_topics import TransformerSample, sample_rows
+from analytics.topics.sampled import TransformerSample, sample_rows
 from analytics.store import Store, hold_store_lock, open_store
 from analytics.run_summary import RunSummary, UnchangedRun, build_run_summary, package_versions
 from analytics.trend_analysis import TrendsResult, analyse_trends
@@ -190,41 +190,25 @@ def topics_task(papers: pd.DataFrame, embeddings: np.ndarray, embedder: Any, cfg
 
 @task(name="topic quality", cache_policy=NO_CACHE)
 def quality_task(papers: pd.DataFrame, cfg: Config, store: Store) -> dict[str, Any] | None:
-    """Coherence margin of every topic (analytics.evaluation.coherence_margins), measured with the MiniLM as
-    ONNX whatever the run's backend, so that runs compare: ~40 papers per topic and 400 corpus papers, their
-    vectors from the store when the run embedded them with it (onnx runs, a sampled run's sample), else embedded
-    now (~30 s for a 75k static run). None, with a warning, when the ONNX model is not built."""
-    log = _logger()
-    sample = evaluation.margin_sample(papers["topic_id"].to_numpy(dtype=int))
-    rows = sample.all_rows()
-    if len(sample.topic_rows) == 0:
-        return None
+    """Coherence margin of every topic (analytics.topic_quality), measured with the MiniLM as ONNX whatever the
+    run's backend, so that runs compare; the vectors come from the store when the run embedded them with it,
+    else are embedded now (~30 s for a 75k static run). None, with a warning, when the ONNX model is not built."""
     texts, hashes = papers["text"].tolist(), papers["content_hash"].tolist()
-    try:
+
+    def vectors_of_rows(rows: np.ndarray) -> np.ndarray:
         vectors, _, _ = _embed_with("onnx", [texts[i] for i in rows], [hashes[i] for i in rows], cfg, store,
                                     distributed=False)
+        return vectors
+
+    try:
+        quality = topic_quality.measure_topic_quality(papers["topic_id"].to_numpy(dtype=int), vectors_of_rows)
     except MissingModelError as error:
-        log.warning("topic quality not measured: %s", error)
+        _logger().warning("topic quality not measured: %s", error)
         return None
-    by_row = dict(zip(rows.tolist(), vectors))
-    margins = evaluation.coherence_margins(sample, lambda chosen: np.vstack([by_row[i] for i in chosen.tolist()]))
-    summary = evaluation.margin_summary(margins)
-    if summary["weak_topics"]:
-        log.warning("%d weak topics (coherence margin under %s): %s", len(summary["weak_topics"]),
-                    evaluation.WEAK_MARGIN, ", ".join(map(str, summary["weak_topics"])))
-    return summary
-
-
-def with_quality(topics: pd.DataFrame, quality: dict[str, Any] | None) -> pd.DataFrame:
-    """The topic table with each topic's coherence margin and weak flag (topics.csv, the report)."""
-    if quality is None:
-        return topics
-    margins = {int(t): m for t, m in quality["per_topic"].items()}
-    table = topics.copy()
-    table["coherence_margin"] = table["topic_id"].map(lambda t: margins.get(int(t)))
-    table["weak"] = [margins.get(int(t)) is not None and margins[int(t)] < quality["weak_below"]
-                     for t in table["topic_id"]]
-    return table
+    if quality and quality["weak_topics"]:
+        _logger().warning("%d weak topics (coherence margin under %s): %s", len(quality["weak_topics"]),
+                          topic_quality.WEAK_MARGIN, ", ".join(map(str, quality["weak_topics"])))
+    return quality
 
 
 @task(name="trends", cache_policy=NO_CACHE)
@@ -377,7 +361,7 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> R
 
     t = time.perf_counter()
     quality = quality_task(papers, cfg, store)
-    outcome.topics = with_quality(outcome.topics, quality)
+    outcome.topics = topic_quality.with_quality(outcome.topics, quality)
     timer.record("topic_quality", t)
 
     t = time.perf_counter()

@@ -524,7 +524,7 @@ def _trends(trends: TrendsResult, heatmap_rows: int) -> dict:
 
 def _weak_flag(weak: Any, margin: Any) -> str | None:
     """The title of a "mixed topic" flag for a topic whose coherence margin is under the weak cut-off
-    (analytics.evaluation); None for other topics (and the outliers row, runs without the measure)."""
+    (analytics.topic_quality); None for other topics (and the outliers row, runs without the measure)."""
     if not _is_true(weak):
         return None
     return (f"coherence margin {fmt_number(margin)}: its papers are barely closer to each other than to the rest "

@@ -1,7 +1,7 @@
 """Topics for corpora too large to embed with the transformer: fit topics on a sample, assign the rest.
 
 A seeded sample of papers is embedded with the transformer (MiniLM) and clustered as any corpus would be
-(analytics.topics.cluster_papers); every paper also has a cheap static (model2vec) vector, and each paper
+(analytics.topics.clustering.cluster_papers); every paper also has a cheap static (model2vec) vector, and each paper
 outside the sample gets its topic from a linear classifier trained on the sample's topics, over its words
 (TF-IDF) and its static vector. The map places it among the nearest sample papers of its topic.
 Measured on the real 75k corpus in bench/bench_sample_assign.py: on held-out sample papers the classifier
@@ -21,7 +21,10 @@ from typing import Any
 
 import numpy as np
 
-from analytics.topics import Clustering, TopicModelResult, cluster_papers, describe_topics, layout_2d
+from analytics.topics.clustering import Clustering, cluster_papers
+from analytics.topics.describe import describe_topics
+from analytics.topics.fit import TopicModelResult
+from analytics.topics.layout import layout_2d
 
 # Sample papers whose HDBSCAN labels vote for a non-sample paper's raw label (outlier or not).
 KNN_NEIGHBOURS = 15
@@ -203,7 +206,7 @@ def _nearest_of_topic(vectors: np.ndarray, topics: np.ndarray, sample_vectors: n
 
 
 def sampled_layout(clustering: SampledClustering, sample_vectors: np.ndarray) -> np.ndarray:
-    """2-D map: the sample laid out as any corpus of its size (analytics.topics.layout_2d), every other paper
+    """2-D map: the sample laid out as any corpus of its size (analytics.topics.layout.layout_2d), every other paper
     at the similarity-weighted mean position of its nearest sample papers of its own topic."""
     inner = clustering.sample_clustering
     sample_xy = layout_2d(inner.reduced, np.asarray(sample_vectors, dtype=np.float32), inner.params, inner.knn)
@@ -220,7 +223,7 @@ def sampled_layout(clustering: SampledClustering, sample_vectors: np.ndarray) ->
 
 def fit_sampled_topics(texts: list[str], static_vectors: np.ndarray, sample: TransformerSample, cfg: Any, *,
                        static_embedder: Any = None) -> TopicModelResult:
-    """analytics.topics.fit_topics for the sampled design: topics from the sample, every paper in one.
+    """analytics.topics.fit.fit_topics for the sampled design: topics from the sample, every paper in one.
     Keywords, labels, centroids and representative papers are computed over all papers in the static space
     (the space every paper has a vector in; `static_embedder` embeds keyword candidates in it)."""
     clustering = cluster_sampled(texts, static_vectors, sample.rows, sample.vectors, cfg, embedder=sample.embedder)

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from analytics.topics import ACADEMIC_STOP_WORDS, TOKEN_PATTERN
+from analytics.topics.vocabulary import ACADEMIC_STOP_WORDS, TOKEN_PATTERN
 
 EVALUATION_FILE = "evaluation.json"
 
@@ -45,7 +45,7 @@ def _stop_words() -> frozenset[str]:
 def keyword_presence(texts: list[str], keywords: Iterable[str]) -> tuple[sparse.csr_matrix, list[str]]:
     """Binary document x keyword matrix: is keyword k present in document d?
 
-    Documents are tokenised like the c-TF-IDF vectorizer in analytics.topics (lowercase, TOKEN_PATTERN,
+    Documents are tokenised like the c-TF-IDF vectorizer in analytics.topics.describe (lowercase, TOKEN_PATTERN,
     English + academic stop words dropped before bigrams are formed), so the bigram keyword
     "mixture experts" is present in a paper saying "mixture of experts". So that keywords of other
     tokenisers (plain BERTopic) are scored on the same footing, a one-word keyword is also present when
@@ -194,6 +194,32 @@ def margin_summary(margins: dict[int, dict[str, float]]) -> dict[str, Any]:
         "weak_below": WEAK_MARGIN,
         "per_topic": {str(t): _round(m["margin"]) for t, m in margins.items()},  # str: JSON object keys
     }
+
+
+def measure_topic_quality(topic_ids: np.ndarray, vectors_of_rows: Callable[[np.ndarray], np.ndarray], *,
+                          seed: int = 0) -> dict[str, Any] | None:
+    """Every topic's coherence margin and the summary run.json keeps (margin_summary); None without topics.
+    `vectors_of_rows(rows)` gives the MiniLM vectors of those paper rows, in order: the flow takes them from the
+    store or embeds them, so that runs of every backend are measured alike."""
+    sample = margin_sample(np.asarray(topic_ids, dtype=int), seed=seed)
+    if len(sample.topic_rows) == 0:
+        return None
+    rows = sample.all_rows()
+    by_row = dict(zip(rows.tolist(), vectors_of_rows(rows)))
+    margins = coherence_margins(sample, lambda chosen: np.vstack([by_row[i] for i in chosen.tolist()]))
+    return margin_summary(margins)
+
+
+def with_quality(topics: pd.DataFrame, quality: dict[str, Any] | None) -> pd.DataFrame:
+    """The topic table with each topic's coherence margin and weak flag (topics.csv, the report, the store)."""
+    if quality is None:
+        return topics
+    margins = {int(t): m for t, m in quality["per_topic"].items()}
+    table = topics.copy()
+    table["coherence_margin"] = table["topic_id"].map(lambda t: margins.get(int(t)))
+    table["weak"] = [margins.get(int(t)) is not None and margins[int(t)] < quality["weak_below"]
+                     for t in table["topic_id"]]
+    return table
 
 
 def gini(values: Iterable[float]) -> float:

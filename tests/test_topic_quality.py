@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from analytics.evaluation import (
+from analytics.topic_quality import (
     evaluate_run,
     evaluate_topics,
     gini,
@@ -178,22 +178,6 @@ def test_a_bad_topic_id_is_reported_with_file_and_line(tmp_path: Path) -> None:
     papers.to_csv(run / "papers.csv", index=False)
     with pytest.raises(ValueError, match=r"papers\.csv: line 4: topic_id 'three'"):
         evaluate_run(run)
-
-
-def test_topic_keywords_keep_only_words_many_of_the_topic_papers_use() -> None:
-    from sklearn.feature_extraction.text import CountVectorizer
-
-    from analytics.topics import TOKEN_PATTERN, frequent_keywords
-
-    analyzer = CountVectorizer(stop_words="english", ngram_range=(1, 2), token_pattern=TOKEN_PATTERN).build_analyzer()
-    papers = [f"Machine unlearning for model number {i}." for i in range(18)] + [
-        "Kid kid kid kid: a mixture of experts.", "A mixture of experts for unlearning."]
-    # ranked as c-TF-IDF might: "kid", repeated by one paper, first
-    candidates = ["kid", "unlearning", "mixture experts", "machine unlearning", "number"]
-    assert frequent_keywords(candidates, papers, analyzer, min_share=0.15) == ["unlearning", "machine unlearning", "number"]
-    # with a lower bar, a bigram used by 2 of 20 papers stays; a word used by 1 never does
-    assert frequent_keywords(candidates, papers, analyzer, min_share=0.05) == [
-        "unlearning", "mixture experts", "machine unlearning", "number"]
 
 
 UNLEARNING = [

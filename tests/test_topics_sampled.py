@@ -1,5 +1,5 @@
 """Topics fitted on a transformer-embedded sample, the other papers assigned by static vectors
-(analytics.sampled_topics), on constructed data with planted subjects."""
+(analytics.topics.sampled), on constructed data with planted subjects."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 
 from analytics.config import TopicsConfig
 from analytics.embedding import content_hash
-from analytics.sampled_topics import KnnVote, TransformerSample, fit_sampled_topics, sample_rows
+from analytics.topics.sampled import KnnVote, TransformerSample, fit_sampled_topics, sample_rows
 
 FIELDS = {
     "quantum": "Quantum error correction codes for noisy qubits and fault-tolerant gates",
