@@ -1,5 +1,8 @@
 """Run configuration: `config/default.toml` overlaid with a user file, validated by pydantic.
 
+The defaults have one source, the models below; `config/default.toml` documents them with the same values
+(tests/test_config.py fails when the two disagree).
+
 Every problem with a config file is one ConfigError whose message names the file, the key (dotted), the value
 and what is allowed, e.g. `config error in my.toml: topics.min_cluster_size = -5: must be "auto" or an
 integer >= 2`.
@@ -63,7 +66,9 @@ class ScheduleConfig(_Section):
 
 
 class ParsingConfig(_Section):
-    column_mapping: dict[str, str] = Field(default_factory=dict)
+    # Generic CSV / JSONL exports: our field -> the export's column name.
+    column_mapping: dict[str, str] = Field(default_factory=lambda: {
+        "title": "title", "abstract": "abstract", "authors": "authors", "date": "date", "id": "id"})
     max_decompressed_mb: float = Field(default=512, gt=0)
     max_compression_ratio: float = Field(default=100, gt=0)
 
@@ -99,7 +104,13 @@ class TopicsConfig(_Section):
     umap_components: int = Field(5, ge=2)
     reduce_outliers: bool = True
     outlier_threshold: Similarity = 0.0
-    guided_topics: list[str] = Field(default_factory=list)
+    # Topics the analyst cares about, "name: description" (config/default.toml explains the matching rule).
+    guided_topics: list[str] = Field(default_factory=lambda: [
+        "Machine unlearning: removing the influence of specific training data from a trained model",
+        "Mixture of experts: mixture-of-experts (MoE) models with sparse expert layers and token routing",
+        "Mechanistic interpretability: reverse-engineering the features, circuits, neurons and attention heads "
+        "inside transformer models",
+    ])
     guided_min_similarity: Similarity = 0.5
     guided_min_share: Share = 0.25
     guided_merge_ratio: Share = 0.85

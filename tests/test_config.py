@@ -178,3 +178,20 @@ def test_values_at_the_edge_of_the_range_are_accepted(tmp_path, key, value) -> N
     user.write_text(_toml(key, value), encoding="utf-8")
     section, name = key.split(".")
     assert getattr(getattr(load_config(user), section), name) == value
+
+
+def test_default_toml_documents_exactly_the_model_defaults():
+    """The pydantic models are the one source of defaults; config/default.toml, the file users copy, states
+    every key with the same value."""
+    import tomllib
+
+    from analytics.config import DEFAULT_CONFIG, Config
+
+    documented = tomllib.loads(DEFAULT_CONFIG.read_text(encoding="utf-8"))
+    assert Config.model_validate(documented) == Config()
+    text = DEFAULT_CONFIG.read_text(encoding="utf-8")
+    for section, model in Config.model_fields.items():
+        fields = model.annotation.model_fields
+        assert set(documented[section]) <= set(fields)
+        for key in set(fields) - set(documented[section]):  # TOML has no null: a None default is a comment
+            assert fields[key].default is None and f"# {key} = " in text, f"[{section}] {key} is not documented"
