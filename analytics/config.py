@@ -84,9 +84,10 @@ class DatesConfig(_Section):
 
 class EmbeddingConfig(_Section):
     backend: Literal["auto", "sentence-transformer", "static", "onnx", "sampled"] = "auto"
-    auto_static_above: int = Field(20000, ge=0)
+    # "auto" uses "sampled" above this many papers.
+    auto_sampled_above: int = Field(20000, ge=0)
     # "sampled": this many papers are embedded with the transformer (ONNX) and define the topics; every paper
-    # also gets a static vector, by which the others join the topics of their nearest sample papers.
+    # also gets a static vector, from which, with its words, its transformer vector is estimated.
     transformer_sample: int = Field(10000, ge=10)
     batch_size: int = Field(16, ge=1)
     model_path: str | None = None

@@ -17,17 +17,19 @@ EMBED_CHUNK_STATIC = 8192
 
 
 def choose_backend(cfg: Config, n_papers: int, previous: dict | None = None) -> str:
-    """"auto": the bundled MiniLM as ONNX int8 up to auto_static_above papers, the static model above.
-    ("sampled", topics fitted on a transformer-embedded sample and every paper joining them by its words and
-    static vector, is chosen explicitly: analytics.topics.sampled.)
+    """"auto": the bundled MiniLM as ONNX int8 up to auto_sampled_above papers; above, "sampled": topics fitted
+    on a transformer-embedded sample, every other paper joining them through its words and static vector
+    (analytics.topics.sampled; at 75k papers NMI vs category and coherence far above the static model alone).
     The choice is made once per store and kept: switching models as the corpus grows would throw away
-    every stored embedding and break topic matching across runs."""
+    every stored embedding and break topic matching across runs. One switch is free and made: a store that
+    "auto" gave the static model (before "sampled" existed) moves to "sampled", which keeps every static
+    vector and the topics' static-space centroids, and adds the sample's transformer vectors."""
     backend = cfg.embedding.backend
     if backend == "auto":
+        backend = "sampled" if n_papers > cfg.embedding.auto_sampled_above else "onnx"
         earlier = ((previous or {}).get("summary") or {}).get("embedding", {}).get("backend")
-        if earlier:
+        if earlier and not (earlier == "static" and backend == "sampled"):
             return earlier
-        backend = "static" if n_papers > cfg.embedding.auto_static_above else "onnx"
     return backend
 
 

@@ -5,7 +5,10 @@
 Fit topics on a seeded sample of papers embedded with the MiniLM as ONNX int8 (the project's backend, 128
 tokens), with the project's clustering (analytics.topics.clustering.cluster_papers), then give every other paper a topic
 with a cheap model over the static model2vec vectors the store already holds:
-- svc (shipped, analytics.topics.sampled.TopicClassifier): linear SVM over TF-IDF words + the static vector;
+- projected (shipped, analytics.topics.sampled.TransformerSpaceEstimator): its transformer vector estimated from
+  its words (TF-IDF) and static vector by kernel ridge regression learned on the sample, then the nearest topic
+  centroid in the transformer's space;
+- svc (shipped before it): a linear SVM over TF-IDF words + the static vector;
 - knn: similarity-weighted vote of its k nearest sample papers;
 - ridgeknn: static vectors projected into the transformer's space (ridge, learned on the sample), then knn;
 - logreg: a multinomial logistic regression trained on the sample's topics;
@@ -32,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from analytics.config import load_config  # noqa: E402
 from analytics.embedding import load_embedder, paper_text  # noqa: E402
 from analytics.topics.clustering import cluster_papers  # noqa: E402
-from analytics.topics.sampled import KnnVote, TopicClassifier, sample_rows  # noqa: E402
+from analytics.topics.sampled import KnnVote, TransformerSpaceEstimator, sample_rows  # noqa: E402
 from bench.bench_topic_quality import (MiniLMVectors, RESULTS_DIR, nmi_vs_category, primary_categories,
                                        score_topics)  # noqa: E402
 
@@ -70,7 +73,7 @@ def onnx_sample_vectors(texts: list[str], rows: np.ndarray, max_tokens: int) -> 
 
 
 def knn_assign(sample_vectors: np.ndarray, sample_topics: np.ndarray, vectors: np.ndarray, k: int) -> np.ndarray:
-    """The shipped assigner (analytics.topics.sampled.KnnVote)."""
+    """A similarity-weighted vote of the k nearest sample papers (analytics.topics.sampled.KnnVote)."""
     vote = KnnVote(sample_vectors, k=k)
     indices, sims = vote.neighbours(vectors)
     return KnnVote.vote(sample_topics, indices, sims)
@@ -104,10 +107,36 @@ def ridge_knn_assign(sample_static: np.ndarray, sample_transformer: np.ndarray, 
     return knn_assign(sample_transformer, sample_topics, projected, k)
 
 
+def svc_assign(sample_texts: list[str], sample_static: np.ndarray, sample_topics: np.ndarray, texts: list[str],
+               vectors: np.ndarray, seed: int) -> np.ndarray:
+    """A linear SVM (one-vs-rest) over TF-IDF unigrams next to the static vector, trained on the sample's topics."""
+    from scipy import sparse
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.svm import LinearSVC
+
+    vectorizer = TfidfVectorizer(sublinear_tf=True, min_df=2, stop_words="english", dtype=np.float32).fit(sample_texts)
+
+    def features(chosen_texts: list[str], static: np.ndarray):
+        return sparse.hstack([vectorizer.transform(chosen_texts), sparse.csr_matrix(static)]).tocsr()
+
+    model = LinearSVC(C=0.5, random_state=seed).fit(features(sample_texts, sample_static), sample_topics)
+    return model.predict(features(texts, vectors))
+
+
+def projected_assign(sample_texts: list[str], sample_static: np.ndarray, sample_transformer: np.ndarray,
+                     sample_topics: np.ndarray, texts: list[str], vectors: np.ndarray) -> np.ndarray:
+    """The shipped assigner: estimated transformer vector, nearest topic centroid."""
+    estimated = TransformerSpaceEstimator().fit(sample_texts, sample_static, sample_transformer).estimate(texts, vectors)
+    normalised = sample_transformer / np.linalg.norm(sample_transformer, axis=1, keepdims=True)
+    return centroid_assign(normalised, sample_topics, estimated)
+
+
 def assign(name: str, sample_static: np.ndarray, sample_transformer: np.ndarray, sample_topics: np.ndarray,
            vectors: np.ndarray, seed: int, sample_texts: list[str], texts: list[str]) -> np.ndarray:
-    if name == "svc":  # the shipped assigner
-        return TopicClassifier(seed).fit(sample_texts, sample_static, sample_topics).predict(texts, vectors)
+    if name == "projected":  # the shipped assigner
+        return projected_assign(sample_texts, sample_static, sample_transformer, sample_topics, texts, vectors)
+    if name == "svc":
+        return svc_assign(sample_texts, sample_static, sample_topics, texts, vectors, seed)
     if name.startswith("ridgeknn"):
         return ridge_knn_assign(sample_static, sample_transformer, sample_topics, vectors, k=int(name[8:]))
     if name.startswith("knn"):
@@ -125,7 +154,7 @@ def main() -> None:
     parser.add_argument("--store", type=Path, required=True)
     parser.add_argument("--sample", type=int, default=10000)
     parser.add_argument("--max-tokens", type=int, default=128)
-    parser.add_argument("--assigners", default="svc,knn15,ridgeknn15,logreg,centroid")
+    parser.add_argument("--assigners", default="projected,svc,knn15,ridgeknn15,logreg,centroid")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)

@@ -123,7 +123,7 @@ OUT_OF_RANGE = [
      'dates.trend_kinds[1] = "tomorrow"'),
     ("parsing.column_mapping", {"title": 5}, "a string", "parsing.column_mapping.title = 5"),
     ("embedding.backend", "gpu", '"auto", "sentence-transformer", "static", "onnx" or "sampled"'),
-    ("embedding.auto_static_above", -1, "an integer >= 0"),
+    ("embedding.auto_sampled_above", -1, "an integer >= 0"),
     ("embedding.batch_size", 0, "an integer >= 1"),
     ("embedding.max_tokens", 2, "an integer >= 3"),
     ("topics.seed", -1, "an integer from 0 to 4294967295"),
