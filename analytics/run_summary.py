@@ -91,14 +91,37 @@ class EmbeddingInfo(_Record):
     transformer_sample: EmbeddingInfo | None = None
 
 
+class LabelScore(_Record):
+    """One topic label's specificity (analytics.label_quality)."""
+
+    label: str
+    coverage: float
+    exclusivity: float
+    model_name_only: bool
+    specific: bool
+
+
+class LabelSpecificity(_Record):
+    """Do the labels name their topics' subjects (analytics.label_quality.label_specificity)."""
+
+    coverage_median: float | None
+    exclusivity_median: float | None
+    specific_share: float | None
+    unspecific_topics: list[int]
+    specific_min_share: float
+    per_topic: dict[int, LabelScore]
+
+
 class TopicQuality(_Record):
-    """Coherence margins (analytics.topic_quality.coherence_margins): median, minimum, the weak topics."""
+    """Coherence margins (analytics.topic_quality.coherence_margins): median, minimum, the weak topics; and how
+    specific the labels are."""
 
     median: float | None
     min: float | None
     weak_topics: list[int]
     weak_below: float
     per_topic: dict[int, float]
+    labels: LabelSpecificity | None = None
 
 
 class RunSummary(_Record):

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from analytics.label_quality import SPECIFIC_MIN_SHARE, label_specificity
 from analytics.topics.vocabulary import ACADEMIC_STOP_WORDS, TOKEN_PATTERN
 
 EVALUATION_FILE = "evaluation.json"
@@ -211,7 +212,8 @@ def measure_topic_quality(topic_ids: np.ndarray, vectors_of_rows: Callable[[np.n
 
 
 def with_quality(topics: pd.DataFrame, quality: dict[str, Any] | None) -> pd.DataFrame:
-    """The topic table with each topic's coherence margin and weak flag (topics.csv, the report, the store)."""
+    """The topic table with each topic's coherence margin and weak flag, and its label's coverage, exclusivity
+    and specific flag (analytics.label_quality) when measured (topics.csv, the report, the store)."""
     if quality is None:
         return topics
     margins = {int(t): m for t, m in quality["per_topic"].items()}
@@ -219,6 +221,10 @@ def with_quality(topics: pd.DataFrame, quality: dict[str, Any] | None) -> pd.Dat
     table["coherence_margin"] = table["topic_id"].map(lambda t: margins.get(int(t)))
     table["weak"] = [margins.get(int(t)) is not None and margins[int(t)] < quality["weak_below"]
                      for t in table["topic_id"]]
+    labels = (quality.get("labels") or {}).get("per_topic", {})
+    for column, key in (("label_coverage", "coverage"), ("label_exclusivity", "exclusivity"),
+                        ("label_specific", "specific")):
+        table[column] = table["topic_id"].map(lambda t: labels.get(int(t), {}).get(key))
     return table
 
 
@@ -400,14 +406,22 @@ def evaluate_run(out_dir: Path, *, labels_column: str | None = "auto", top_n: in
     result["label_source"] = label_source
     if "label" in topics.columns:
         label_of = {int(t): label for t, label in zip(topics["topic_id"], topics["label"])}
+        specificity = label_specificity(texts, topic_ids, label_of)
+        scores = specificity.pop("per_topic")
+        result["label_specificity"] = specificity
         for entry in result["per_topic"]:
             entry["label"] = label_of.get(entry["topic_id"], "")
+            score = scores.get(entry["topic_id"], {})
+            entry.update({f"label_{key}": score.get(key) for key in ("coverage", "exclusivity", "specific")})
     result["definitions"] = {
         "coherence_npmi": f"mean over topics of the mean pairwise NPMI of its top {top_n} keywords, "
                           "from document co-occurrence in this corpus (-1..1)",
         "topic_diversity": f"unique keywords / all keywords among the topics' top {top_n} (0..1)",
         "agreement.non_outliers": "NMI/ARI/purity of topic vs label over labelled papers not in topic -1",
         "agreement.all_papers": "the same over all labelled papers, topic -1 counted as one cluster",
+        "label_specificity": "per label: coverage = share of the topic's papers using one of its phrases; "
+                             "exclusivity = share of the corpus papers using its lead phrase that are in the "
+                             f"topic; specific when both reach {SPECIFIC_MIN_SHARE} and it is not a model name",
         "coherence_margin": f"per topic: mean pairwise cosine of up to {MARGIN_SAMPLE_PER_TOPIC} seeded sample "
                             f"papers minus their mean cosine to {MARGIN_REFERENCE_PAPERS} seeded corpus papers; "
                             f"weak under {WEAK_MARGIN}",
@@ -462,6 +476,16 @@ def print_evaluation_table(result: dict[str, Any], console: Any = None) -> None:
                       "within-topic cosine minus cosine to the corpus")
         table.add_row(f"weak topics (margin < {margin['weak_below']})", str(len(weak)),
                       ", ".join(str(t) for t in weak[:12]) + (" ..." if len(weak) > 12 else ""))
+    specificity = result.get("label_specificity")
+    if specificity and specificity["specific_share"] is not None:
+        unspecific = specificity["unspecific_topics"]
+        table.add_row("specific labels", f"{specificity['specific_share']:.0%}",
+                      f"coverage and exclusivity >= {specificity['specific_min_share']}, no model name alone")
+        table.add_row("label coverage / exclusivity median",
+                      f"{_fmt(specificity['coverage_median'])} / {_fmt(specificity['exclusivity_median'])}",
+                      "topic papers using the label / label users in the topic")
+        table.add_row("unspecific labels", str(len(unspecific)),
+                      ", ".join(str(t) for t in unspecific[:12]) + (" ..." if len(unspecific) > 12 else ""))
     agreement_ = result.get("agreement")
     if agreement_:
         source = result.get("label_source") or "labels"

@@ -26,7 +26,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
 from analytics import growth_evidence as evidence_lib
-from analytics import embedding_policy, incremental, outputs, run_inputs, topic_quality
+from analytics import embedding_policy, incremental, label_quality, outputs, run_inputs, topic_quality
 from analytics.config import Config, load_config
 from analytics.embedding import MissingModelError, load_embedder
 from analytics.parsing import read_dump
@@ -189,10 +189,11 @@ def topics_task(papers: pd.DataFrame, embeddings: np.ndarray, embedder: Any, cfg
 
 
 @task(name="topic quality", cache_policy=NO_CACHE)
-def quality_task(papers: pd.DataFrame, cfg: Config, store: Store) -> dict[str, Any] | None:
+def quality_task(papers: pd.DataFrame, topics: pd.DataFrame, cfg: Config, store: Store) -> dict[str, Any] | None:
     """Coherence margin of every topic (analytics.topic_quality), measured with the MiniLM as ONNX whatever the
     run's backend, so that runs compare; the vectors come from the store when the run embedded them with it,
-    else are embedded now (~30 s for a 75k static run). None, with a warning, when the ONNX model is not built."""
+    else are embedded now (~30 s for a 75k static run). And how specific each label is (analytics.label_quality).
+    None, with a warning, when the ONNX model is not built."""
     texts, hashes = papers["text"].tolist(), papers["content_hash"].tolist()
 
     def vectors_of_rows(rows: np.ndarray) -> np.ndarray:
@@ -205,9 +206,14 @@ def quality_task(papers: pd.DataFrame, cfg: Config, store: Store) -> dict[str, A
     except MissingModelError as error:
         _logger().warning("topic quality not measured: %s", error)
         return None
-    if quality and quality["weak_topics"]:
+    if quality is None:
+        return None
+    if quality["weak_topics"]:
         _logger().warning("%d weak topics (coherence margin under %s): %s", len(quality["weak_topics"]),
                           topic_quality.WEAK_MARGIN, ", ".join(map(str, quality["weak_topics"])))
+    quality["labels"] = label_quality.label_specificity(
+        texts, papers["topic_id"].to_numpy(dtype=int), dict(zip(topics["topic_id"].astype(int), topics["label"])),
+        seed=cfg.topics.seed)
     return quality
 
 
@@ -360,7 +366,7 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> R
     papers = outcome.papers
 
     t = time.perf_counter()
-    quality = quality_task(papers, cfg, store)
+    quality = quality_task(papers, outcome.topics, cfg, store)
     outcome.topics = topic_quality.with_quality(outcome.topics, quality)
     timer.record("topic_quality", t)
 
