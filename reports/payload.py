@@ -28,6 +28,7 @@ import plotly.io as pio
 
 from analytics import growth as growth_stats
 from analytics.growth import fmt_fold
+from analytics.label_quality import SPECIFIC_MIN_SHARE
 from analytics.run_summary import RunSummary
 from analytics.trend_analysis import TrendsResult
 from analytics.trends import _as_bool
@@ -223,6 +224,8 @@ def build_payload(*, papers: pd.DataFrame, topics: pd.DataFrame, trends: TrendsR
             "rep": representative.get(int(row.topic_id), []),
             "rep_text": "" if int(row.topic_id) in representative else row.representative_papers[:1000],
             "evidence": _evidence_data(evidence_by_topic.get(int(row.topic_id))),
+            "weak": _weak_flag(row.weak, row.coherence_margin),
+            "vague_label": _vague_label_flag(row.label_specific, row.label_coverage, row.label_exclusivity),
         }
         for row in topic_table.itertuples()
     ]
@@ -272,7 +275,8 @@ def _topic_table(papers: pd.DataFrame, topics: pd.DataFrame, growth: pd.DataFram
     table["size"] = pd.to_numeric(table["size"], errors="coerce").fillna(table["papers"]).astype(int)
     for column in ("keywords", "representative_papers"):
         table[column] = table[column].map(_text)
-    for column in ("coherence_margin", "weak"):  # absent when the run could not measure its topics
+    # Absent when the run could not measure its topics.
+    for column in ("coherence_margin", "weak", "label_coverage", "label_exclusivity", "label_specific"):
         if column not in table.columns:
             table[column] = None
     table = table.merge(growth, on="topic_id", how="left")
@@ -529,6 +533,16 @@ def _weak_flag(weak: Any, margin: Any) -> str | None:
         return None
     return (f"coherence margin {fmt_number(margin)}: its papers are barely closer to each other than to the rest "
             "of the corpus")
+
+
+def _vague_label_flag(specific: Any, coverage: Any, exclusivity: Any) -> str | None:
+    """The title of a "vague label" flag for a topic whose label does not name a subject of its own
+    (analytics.label_quality); None for specific labels and runs without the measure."""
+    if specific is None or (isinstance(specific, float) and math.isnan(specific)) or _is_true(specific):
+        return None
+    return (f"{fmt_pct(coverage, 0)} of its papers use the label's words and {fmt_pct(exclusivity, 0)} of the "
+            f"papers using its lead phrase are in this topic (a specific label: both at least "
+            f"{fmt_pct(SPECIFIC_MIN_SHARE, 0)}, and not a model's name alone)")
 
 
 def _growth_row(row: pd.Series) -> dict:

@@ -316,6 +316,22 @@ def test_a_weak_topic_is_marked_mixed_and_the_others_are_not(corpus, tmp_path):
     assert 'title="coherence margin 0.03: its papers are barely closer' in html
 
 
+def test_topic_pages_carry_the_mixed_topic_and_vague_label_flags(corpus, tmp_path):
+    papers, topics, files = corpus
+    topics = topics.copy()
+    ids = topics["topic_id"].astype(int).tolist()
+    topics["coherence_margin"] = [0.03 if t == ids[0] else 0.2 for t in ids]
+    topics["weak"] = [t == ids[0] for t in ids]
+    topics["label_coverage"] = [0.9] * len(ids)
+    topics["label_exclusivity"] = [0.08 if t == ids[1] else 0.7 for t in ids]
+    topics["label_specific"] = [t != ids[1] for t in ids]
+    html = build_report(tmp_path / "r.html", **run_stages(papers, topics, files).report_inputs()).read_text()
+    by_id = {t["id"]: t for t in payload_of(html)["topics"]}
+    assert by_id[ids[0]]["weak"].startswith("coherence margin 0.03") and by_id[ids[1]]["weak"] is None
+    assert by_id[ids[1]]["vague_label"].startswith("90% of its papers use the label's words and 8% of the papers")
+    assert [t for t in by_id if by_id[t]["vague_label"]] == [ids[1]]
+
+
 def test_at_a_glance_leaves_out_a_rising_topic_marked_mixed(corpus, run, tmp_path):
     """A mixed topic's share can rise because it gathers unrelated papers: the first screen does not lead with it."""
     papers, topics, files = corpus

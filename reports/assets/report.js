@@ -450,6 +450,8 @@
         el("span", { className: "dot-lg", style: "display:inline-block;width:14px;height:14px;border-radius:50%;background:" + (topic.color || "#999") }),
         el("span", { className: "topic-name", text: topic.label }),
         el("span", { className: "badge cls-" + slug, text: topic.cls }),
+        topic.weak ? el("span", { className: "flag weak", title: topic.weak, text: "mixed topic" }) : null,
+        topic.vague_label ? el("span", { className: "flag vague", title: topic.vague_label, text: "vague label" }) : null,
         topic.burst_now ? el("span", { className: "flag burst", text: "burst now" }) : null,
         topic.signal ? el("span", { className: "flag signal", text: topic.signal }) : null));
       if (topic.keywords) {
@@ -464,6 +466,8 @@
         fact("Change over span", topic.change),
         fact("Growth", topic.rate),
         topic.bursts ? fact("Bursts", topic.bursts) : null));
+      if (topic.weak) detail.appendChild(el("p", { className: "muted", text: "Mixed topic: " + topic.weak + "." }));
+      if (topic.vague_label) detail.appendChild(el("p", { className: "muted", text: "Vague label: " + topic.vague_label + "." }));
       detail.appendChild(el("p", { className: "reason", text: "Why “" + topic.cls + "”: " + topic.reason }));
       var fig = timelineFigure(topic);
       if (fig) {
@@ -503,6 +507,7 @@
       var li = el("li", { "data-topic": topic.id, title: topic.label + " (" + topic.cls + ")", onclick: function () { location.hash = "#topic-" + topic.id; } },
         el("span", { className: "dot", style: "background:" + (topic.color || "#999") }),
         el("span", { className: "name", text: topic.label }),
+        topic.weak ? el("span", { className: "flag weak", title: topic.weak, text: "mixed" }) : null,
         el("span", { className: "mini cls-" + slug, title: topic.cls }),
         el("span", { className: "size", text: fmt(topic.papers) }));
       li._haystack = (topic.label + " " + topic.keywords).toLowerCase();
