@@ -109,8 +109,10 @@ class TopicsConfig(_Section):
     guided_topics: list[str] = Field(default_factory=lambda: [
         "Machine unlearning: removing the influence of specific training data from a trained model",
         "Mixture of experts: mixture-of-experts (MoE) models with sparse expert layers and token routing",
-        "Mechanistic interpretability: reverse-engineering the features, circuits, neurons and attention heads "
-        "inside transformer models",
+        # Described by its methods: "circuits, neurons and attention heads inside transformer models" drew
+        # the samples' transformer-architecture papers (Mamba, linear attention) into this topic.
+        "Mechanistic interpretability: interpretability of neural networks, explaining model internals with "
+        "circuits, sparse autoencoders, probing, feature attribution and activation steering",
     ])
     guided_min_similarity: Similarity = 0.5
     guided_min_share: Share = 0.25

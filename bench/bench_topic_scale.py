@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -54,9 +55,15 @@ def corpus_folder(name: str, work: Path) -> Path | None:
     return folder
 
 
-def run_pipeline(code: Path, corpus: Path, out_root: Path) -> dict:
-    """One `flows.cli run` from an empty store: wall seconds and the process's peak resident memory."""
-    out_root.mkdir(parents=True, exist_ok=True)
+def run_pipeline(code: Path, corpus: Path, out_root: Path, reuse: bool = False) -> dict:
+    """One `flows.cli run` from an empty store: wall seconds and the process's peak resident memory.
+    reuse: take a finished run of an earlier call from out_root instead (a baseline need not run twice)."""
+    timing_file = out_root / "timing.json"
+    if reuse and timing_file.exists() and (out_root / "out" / "run.json").exists():
+        return {**json.loads(timing_file.read_text()), "out": out_root / "out"}
+    if out_root.exists():
+        shutil.rmtree(out_root)
+    out_root.mkdir(parents=True)
     env = {**os.environ, "PYTHONPATH": str(code), "PREFECT_HOME": str(out_root / ".prefect"),
            "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120", "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
            "DO_NOT_TRACK": "1", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
@@ -69,7 +76,9 @@ def run_pipeline(code: Path, corpus: Path, out_root: Path) -> dict:
     seconds = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"run failed ({out_root / 'run.log'})")
-    return {"seconds": round(seconds, 1), "peak_gb": round(usage.ru_maxrss / 1024 ** 2, 2), "out": out_root / "out"}
+    timing = {"seconds": round(seconds, 1), "peak_gb": round(usage.ru_maxrss / 1024 ** 2, 2)}
+    timing_file.write_text(json.dumps(timing))
+    return {**timing, "out": out_root / "out"}
 
 
 def measure(run: dict, minilm: MiniLMVectors) -> dict:
@@ -120,6 +129,8 @@ def main() -> None:
     parser.add_argument("--baseline", default=None, help="git revision to compare with (e.g. 63928d5)")
     parser.add_argument("--corpora", default="samples,10k,75k")
     parser.add_argument("--work", type=Path, default=None, help="folder for runs (default: a temporary one)")
+    parser.add_argument("--reuse-baseline", action="store_true",
+                        help="take the baseline's finished runs from --work instead of running them again")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="topic-scale-"))
     versions = {"now": ROOT}
@@ -138,7 +149,8 @@ def main() -> None:
             continue
         measured = {}
         for version, code in versions.items():
-            run = run_pipeline(code, corpus, work / corpus_name / version.split()[0])
+            run = run_pipeline(code, corpus, work / corpus_name / version.split()[0],
+                               reuse=args.reuse_baseline and code != ROOT)
             measured[version] = measure(run, minilm)
             print(f"{corpus_name} {version}: " + json.dumps({k: measured[version][k] for k in HEADLINE}), flush=True)
         results[corpus_name] = measured

@@ -47,7 +47,8 @@ def apply_guided_topics(
       >= min_share; it takes the guide's name and gathers the other topics the guide describes nearly as
       well (centroid similarity >= merge_ratio x the guided topic's and >= min_similarity, and at least
       GATHER_MIN_SHARE of their papers matching): HDBSCAN may split a field the analyst asked for as one
-      topic (on the samples, sparse-autoencoder papers beside the rest of interpretability).
+      topic (on the samples, sparse-autoencoder papers beside the rest of interpretability). Every other
+      matching paper joins it too.
     - Otherwise the matching papers are carved out into a new topic if there are at least min_size of them;
       with fewer, nothing happens.
     Returns the new assignment and {topic_id: guide name}.
@@ -83,6 +84,9 @@ def apply_guided_topics(
                         log.info("guided topic %r gathers topic %d (similarity %.2f vs %.2f, %.0f%% of its "
                                  "papers match)", name, other, other_sim, own, 100 * share[other])
                         result[result == other] = topic
+                # Papers decide: every paper matching the guide joins it, wherever HDBSCAN put it (the samples'
+                # sparse-autoencoder and circuit papers sat in a topic of transformer architectures).
+                result[matching] = topic
                 continue
         support = np.flatnonzero(matching)
         if len(support) < min_size:
