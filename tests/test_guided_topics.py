@@ -72,3 +72,19 @@ def test_guided_topic_needs_papers_that_stand_out_from_the_corpus() -> None:
     _, named_without = apply_guided_topics(emb, assignment, guide[None, :], ["Guide: g"], min_similarity=0.5,
                                            min_size=10, min_zscore=float("-inf"))
     assert named_without == {0: "Guide"}  # similarity alone picks a background topic
+
+
+def test_matching_papers_in_an_unrelated_topic_join_the_guided_topic_and_the_rest_stay() -> None:
+    # Topic 0 is the field; topic 1 is another subject (transformer architectures, say) holding 3 papers of
+    # the field: those 3 join the guided topic, the other 30 stay where they are.
+    rng = np.random.default_rng(2)
+    guide = _unit([1, 0, 0, 0])
+    field = [_unit([1, 0.2, 0, 0]) + 0.02 * rng.standard_normal(4) for _ in range(20)]
+    strays = [_unit([1, 0, 0.2, 0]) + 0.02 * rng.standard_normal(4) for _ in range(3)]
+    other = [_unit([0.1, 0, 1, 0]) + 0.02 * rng.standard_normal(4) for _ in range(30)]
+    emb = np.vstack(field + strays + other)
+    assignment = np.array([0] * 20 + [1] * 33)
+    result, named = apply_guided_topics(emb, assignment, guide[None, :], ["Guide: g"], min_similarity=0.8,
+                                        min_size=10, min_zscore=0.0)
+    assert named == {0: "Guide"}
+    assert (result[:23] == 0).all() and (result[23:] == 1).all()
