@@ -112,15 +112,27 @@ class LabelSpecificity(_Record):
     per_topic: dict[int, LabelScore]
 
 
+class SizeSpread(_Record):
+    """Topic sizes (analytics.topic_quality.size_spread), outliers left out."""
+
+    min: int
+    median: float
+    max: int
+    gini: float | None
+    cv: float | None
+    largest_topic_share: float | None
+
+
 class TopicQuality(_Record):
-    """Coherence margins (analytics.topic_quality.coherence_margins): median, minimum, the weak topics; and how
-    specific the labels are."""
+    """Coherence margins (analytics.topic_quality.coherence_margins): median, minimum, the weak topics; the
+    topics' size spread; and how specific the labels are. Outlier shares are in Totals."""
 
     median: float | None
     min: float | None
     weak_topics: list[int]
     weak_below: float
     per_topic: dict[int, float]
+    sizes: SizeSpread | None = None
     labels: LabelSpecificity | None = None
 
 

@@ -199,7 +199,8 @@ def margin_summary(margins: dict[int, dict[str, float]]) -> dict[str, Any]:
 
 def measure_topic_quality(topic_ids: np.ndarray, vectors_of_rows: Callable[[np.ndarray], np.ndarray], *,
                           seed: int = 0) -> dict[str, Any] | None:
-    """Every topic's coherence margin and the summary run.json keeps (margin_summary); None without topics.
+    """Every topic's coherence margin and the summary run.json keeps (margin_summary), and the topics' size
+    spread (size_spread); None without topics.
     `vectors_of_rows(rows)` gives the MiniLM vectors of those paper rows, in order: the flow takes them from the
     store or embeds them, so that runs of every backend are measured alike."""
     sample = margin_sample(np.asarray(topic_ids, dtype=int), seed=seed)
@@ -208,7 +209,7 @@ def measure_topic_quality(topic_ids: np.ndarray, vectors_of_rows: Callable[[np.n
     rows = sample.all_rows()
     by_row = dict(zip(rows.tolist(), vectors_of_rows(rows)))
     margins = coherence_margins(sample, lambda chosen: np.vstack([by_row[i] for i in chosen.tolist()]))
-    return margin_summary(margins)
+    return {**margin_summary(margins), "sizes": size_spread(topic_ids)}
 
 
 def with_quality(topics: pd.DataFrame, quality: dict[str, Any] | None) -> pd.DataFrame:
@@ -226,6 +227,21 @@ def with_quality(topics: pd.DataFrame, quality: dict[str, Any] | None) -> pd.Dat
                         ("label_specific", "specific")):
         table[column] = table["topic_id"].map(lambda t: labels.get(int(t), {}).get(key))
     return table
+
+
+def size_spread(topic_ids: np.ndarray) -> dict[str, Any]:
+    """Topic sizes (outliers left out): min, median, max, Gini, coefficient of variation, largest topic's share
+    of all papers."""
+    topic_ids = np.asarray(topic_ids, dtype=int)
+    sizes = pd.Series(topic_ids[topic_ids != -1]).value_counts()
+    return {
+        "min": int(sizes.min()) if len(sizes) else 0,
+        "median": float(sizes.median()) if len(sizes) else 0.0,
+        "max": int(sizes.max()) if len(sizes) else 0,
+        "gini": _round(gini(sizes.values)),
+        "cv": _round(float(sizes.std(ddof=0) / sizes.mean())) if len(sizes) else None,
+        "largest_topic_share": _round(float(sizes.max() / len(topic_ids))) if len(sizes) else None,
+    }
 
 
 def gini(values: Iterable[float]) -> float:
@@ -298,14 +314,7 @@ def evaluate_topics(
         "outlier_share": _round(float((topic_ids == -1).mean())) if n else None,
         "outlier_share_raw": (_round(float((np.asarray(raw_topic_ids) == -1).mean()))
                               if raw_topic_ids is not None and n else None),
-        "size": {
-            "min": int(sizes.min()) if len(sizes) else 0,
-            "median": float(sizes.median()) if len(sizes) else 0.0,
-            "max": int(sizes.max()) if len(sizes) else 0,
-            "gini": _round(gini(sizes.values)),
-            "cv": _round(float(sizes.std(ddof=0) / sizes.mean())) if len(sizes) else None,
-            "largest_topic_share": _round(float(sizes.max() / n)) if len(sizes) else None,
-        },
+        "size": size_spread(topic_ids),
         "per_topic": [
             {"topic_id": int(t), "size": int(sizes[t]), "coherence_npmi": _round(coherence.get(t, float("nan"))),
              "keywords": list(topic_keywords.get(t, []))[:top_n]}

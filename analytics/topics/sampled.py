@@ -122,11 +122,15 @@ class TransformerSpaceEstimator:
         words = self._words(texts)
         static = normalise(np.asarray(static_vectors, dtype=np.float64))
         target = normalise(np.asarray(transformer_vectors, dtype=np.float64))
-        # Kernel of the joint features [words, static], built from its two parts (the sparse product stays
-        # sparse, the dense one uses BLAS).
-        kernel = (words @ words.T).toarray() + static @ static.T
+        # Kernel of the joint features [words, static], built from its two parts: the dense one by BLAS, the
+        # sparse one added a block of rows at a time, so that memory holds one sample x sample matrix (0.8 GB
+        # at 10k) and not three.
+        kernel = static @ static.T
+        for start in range(0, len(kernel), _BLOCK):
+            kernel[start:start + _BLOCK] += (words[start:start + _BLOCK] @ words.T).toarray()
         kernel[np.diag_indices_from(kernel)] += self.RIDGE
-        dual = solve(kernel, target, assume_a="pos", overwrite_a=True)
+        # kernel.T: the same symmetric matrix, in the Fortran order LAPACK solves in place without a copy.
+        dual = solve(kernel.T, target, assume_a="pos", overwrite_a=True, check_finite=False)
         self.word_map = np.asarray(words.T @ dual)
         self.static_map = static.T @ dual
         return self
