@@ -126,7 +126,8 @@ def svc_assign(sample_texts: list[str], sample_static: np.ndarray, sample_topics
 def projected_assign(sample_texts: list[str], sample_static: np.ndarray, sample_transformer: np.ndarray,
                      sample_topics: np.ndarray, texts: list[str], vectors: np.ndarray) -> np.ndarray:
     """The shipped assigner: estimated transformer vector, nearest topic centroid."""
-    estimated = TransformerSpaceEstimator().fit(sample_texts, sample_static, sample_transformer).estimate(texts, vectors)
+    estimator = TransformerSpaceEstimator().fit(sample_texts, sample_static, sample_transformer)
+    estimated = estimator.estimate(texts, vectors)
     normalised = sample_transformer / np.linalg.norm(sample_transformer, axis=1, keepdims=True)
     return centroid_assign(normalised, sample_topics, estimated)
 

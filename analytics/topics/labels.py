@@ -222,8 +222,10 @@ def label_candidates(keywords: list[str], texts: list[str], corpus_texts: list[s
         # Exclusivity: the share of the corpus papers using the phrase that are in this topic (lift times the
         # topic's share of the corpus). Coverage alone crowns corpus words ("Agent", "Tokens", "Video");
         # exclusivity alone, phrases a few papers use ("text-to-3D generation", 1% of its topic).
-        share = topic_share if topic_share is not None else n_topic / max(corpus.n if corpus else n_topic, 1)
-        exclusivity = min(1.0, lift * share) if corpus else 1.0
+        exclusivity = 1.0  # without a corpus to compare with, every phrase is the topic's own
+        if corpus:
+            share = topic_share if topic_share is not None else n_topic / max(corpus.n, 1)
+            exclusivity = min(1.0, lift * share)
         f1 = 2 * p_topic * exclusivity / (p_topic + exclusivity)
         score = f1 * bonus - 0.001 * rank  # rank breaks ties deterministically
         key = form.lower()
@@ -248,7 +250,8 @@ def make_label(keywords: list[str], texts: list[str], guided_name: str | None = 
     A guided topic's name always leads.
     """
     # Phrases as authors write them, but never across punctuation ("models -- LLMs finetuned to").
-    candidates = [c for c in label_candidates(keywords, texts, corpus_texts, topic_share) if _LABEL_PHRASE.fullmatch(c.form)]
+    candidates = [c for c in label_candidates(keywords, texts, corpus_texts, topic_share)
+                  if _LABEL_PHRASE.fullmatch(c.form)]
     # A model's name names a tool the papers use, not what they study ("GPT-4" for domain applications).
     candidates = [c for c in candidates if not is_model_name(c.form)] or candidates
     specific = [c for c in candidates if not c.generic]
