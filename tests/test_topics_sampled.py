@@ -85,3 +85,41 @@ def test_planted_subjects_found_on_the_sample_hold_every_paper_and_the_fit_is_de
     assert (again.topic_ids == result.topic_ids).all()
     assert np.array_equal(again.map_xy, result.map_xy)
     assert again.topics["label"].tolist() == result.topics["label"].tolist()
+
+
+class _GuideEmbedder:
+    """Embeds each guide as the centre of the planted field it names (the transformer space of the test)."""
+
+    def __init__(self, centres: dict[str, np.ndarray]) -> None:
+        self.centres = centres
+
+    def embed(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        return np.vstack([self.centres[text.split(":")[0]] for text in texts])
+
+
+def test_a_guided_field_rare_in_the_sample_but_ample_in_the_corpus_gets_its_topic() -> None:
+    # Three large fields and a small one, "unlearning": 15 of 615 papers, so ~5 of the 200 sampled, fewer than
+    # the sample's min_cluster_size (10) but as many as a topic of the corpus needs, counted in the corpus.
+    rng = np.random.default_rng(4)
+    texts, fields, transformer, static = _planted_corpus(per_field=200, seed=4)
+    centre = np.zeros(16)
+    centre[5] = 1.0
+    small_texts = [f"Machine unlearning removes training data from model {i}." for i in range(15)]
+    small_transformer = _unit_rows(np.array([centre + rng.normal(0, 0.05, 16) for _ in range(15)]))
+    small_static = _unit_rows(np.array([np.eye(24)[20] + rng.normal(0, 0.25, 24) for _ in range(15)]))
+    texts = texts + small_texts
+    fields = np.concatenate([fields, np.full(15, 3)])
+    transformer = np.vstack([transformer, small_transformer])
+    static = np.vstack([static, small_static])
+    rows = sample_rows([content_hash(t) for t in texts], 200, seed=42)
+    assert (fields[rows] == 3).sum() < 10  # the sample's own min_cluster_size would not carve it out
+    sample = TransformerSample(rows=rows, vectors=transformer[rows],
+                               embedder=_GuideEmbedder({"Machine unlearning": centre}))
+    cfg = TopicsConfig(guided_topics=["Machine unlearning: removing training data from a trained model"],
+                       guided_min_zscore=0.0)
+    result = fit_sampled_topics(texts, static, sample, cfg)
+    unlearning = result.topics[result.topics["guided"]]
+    assert len(unlearning) == 1 and unlearning["label"].iloc[0].startswith("Machine unlearning")
+    topic = int(unlearning["topic_id"].iloc[0])
+    assert (result.topic_ids[fields == 3] == topic).mean() > 0.9  # sampled or not, the field's papers are there
+    assert (result.topic_ids[fields != 3] == topic).mean() < 0.01

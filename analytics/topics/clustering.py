@@ -82,9 +82,11 @@ def cluster_papers(
     embedder: Any = None,
     progress: bool = True,
     targets: np.ndarray | None = None,
+    guided_min_size: int | None = None,
 ) -> Clustering:
     """UMAP, HDBSCAN, guided topics, outlier reduction. `targets`: a topic per paper (-1: unknown) for
-    semi-supervised UMAP (umap-learn's `y`), which pulls papers of the same target together."""
+    semi-supervised UMAP (umap-learn's `y`), which pulls papers of the same target together.
+    `guided_min_size`: matching papers a guided topic needs to be carved out (default: min_cluster_size)."""
     UMAP, HDBSCAN, umap_extra = _clustering_classes(getattr(cfg, "clustering_backend", "cpu"))
     n_docs = len(texts)
     params = choose_params(n_docs, cfg)
@@ -137,7 +139,7 @@ def cluster_papers(
         guide_embeddings = embedder.embed(params.guided_topics, progress=False)
         assignment, guided_names = apply_guided_topics(
             embeddings, assignment, guide_embeddings, params.guided_topics,
-            params.guided_min_similarity, params.min_cluster_size, params.guided_min_share,
+            params.guided_min_similarity, guided_min_size or params.min_cluster_size, params.guided_min_share,
             params.guided_merge_ratio, params.guided_min_zscore,
         )
     if params.reduce_outliers:

@@ -26,6 +26,7 @@ from analytics.topics.clustering import Clustering, cluster_papers
 from analytics.topics.describe import describe_topics
 from analytics.topics.fit import TopicModelResult
 from analytics.topics.layout import layout_2d
+from analytics.topics.params import choose_params
 from analytics.topics.vectors import normalise, topic_centroids
 
 # Sample papers whose HDBSCAN labels vote for a non-sample paper's raw label (outlier or not).
@@ -167,6 +168,14 @@ class SampledClustering:
         return self.sample_clustering.guided_names
 
 
+def guided_min_size(n_papers: int, n_sample: int, cfg: Any) -> int:
+    """Matching sample papers a guided topic needs: as many as a topic of the whole corpus needs
+    (min_cluster_size at its size), counted in the corpus. The sample's own min_cluster_size would ask a field
+    for 25 of 10,000 sample papers, i.e. ~190 of 75k; machine unlearning, 211 titles in the real 75k corpus,
+    had 16 matching sample papers and got no topic, its papers spread over forgetting and privacy topics."""
+    return max(2, round(choose_params(n_papers, cfg).min_cluster_size * n_sample / max(n_papers, 1)))
+
+
 def cluster_sampled(
     texts: list[str],
     static_vectors: np.ndarray,
@@ -188,7 +197,7 @@ def cluster_sampled(
     sample_targets = None if targets is None else np.asarray(targets, dtype=int)[sample]
     sample_texts = [texts[i] for i in sample]
     clustering = cluster_papers(sample_texts, sample_vectors, cfg, embedder=embedder, progress=False,
-                                targets=sample_targets)
+                                targets=sample_targets, guided_min_size=guided_min_size(len(texts), len(sample), cfg))
     rest = np.setdiff1d(np.arange(len(texts)), sample)
     estimated = np.zeros((0, sample_vectors.shape[1]), dtype=np.float32)
     if len(rest):
