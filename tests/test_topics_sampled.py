@@ -123,3 +123,25 @@ def test_a_guided_field_rare_in_the_sample_but_ample_in_the_corpus_gets_its_topi
     topic = int(unlearning["topic_id"].iloc[0])
     assert (result.topic_ids[fields == 3] == topic).mean() > 0.9  # sampled or not, the field's papers are there
     assert (result.topic_ids[fields != 3] == topic).mean() < 0.01
+
+
+def test_outside_the_sample_a_paper_joins_a_guided_topic_exactly_when_it_matches_the_guide() -> None:
+    from types import SimpleNamespace
+
+    from analytics.topics.sampled import _guided_rule
+
+    guide = np.array([1.0, 0.0, 0.0])
+    params = SimpleNamespace(guided_topics=["Machine unlearning: removing data"], guided_min_similarity=0.5,
+                             guided_min_zscore=0.0)
+    estimated = _unit_rows(np.array([
+        [1.0, 0.1, 0.0],   # matches the guide, nearest to the guided topic
+        [0.4, 0.9, 0.0],   # nearest to the guided topic's centroid, but does not match the guide
+        [0.8, 0.0, 0.6],   # matches the guide, though the other topic's centroid is nearer
+        [0.0, 0.2, 1.0],   # the other topic's
+    ]))
+    centroids = _unit_rows(np.array([[0.6, 0.8, 0.0], [0.3, 0.0, 1.0]]))  # topic 4 (guided), topic 7
+    similarity = estimated @ centroids.T
+    assert similarity.argmax(axis=1).tolist() == [0, 0, 1, 1]
+    ruled = _guided_rule(similarity, np.array([4, 7]), estimated, {4: "Machine unlearning"}, params,
+                         _GuideEmbedder({"Machine unlearning": guide}))
+    assert ruled.argmax(axis=1).tolist() == [0, 1, 0, 1]

@@ -22,6 +22,18 @@ def guide_name(guide: str) -> str:
 GATHER_MIN_SHARE = 0.1
 
 
+def guide_matches(embeddings: np.ndarray, guide_embeddings: np.ndarray, min_similarity: float,
+                  min_zscore: float) -> np.ndarray:
+    """(papers x guides) booleans: the paper matches the guide (similarity >= min_similarity, robust z-score
+    >= min_zscore against all papers' similarity to that guide, and no other guide closer)."""
+    sims = normalise(embeddings) @ normalise(guide_embeddings).T
+    median = np.median(sims, axis=0)
+    spread = 1.4826 * np.median(np.abs(sims - median), axis=0)  # MAD, scaled to a normal's sd
+    zscores = (sims - median) / np.maximum(spread, 1e-6)
+    closest = sims.argmax(axis=1)[:, None] == np.arange(sims.shape[1])[None, :]
+    return closest & (sims >= min_similarity) & (zscores >= min_zscore)
+
+
 def apply_guided_topics(
     embeddings: np.ndarray,
     assignment: np.ndarray,
@@ -58,15 +70,11 @@ def apply_guided_topics(
     if len(guides) == 0 or len(result) == 0:
         return result, named
     guide_embeddings = normalise(guide_embeddings)
-    sims = normalise(embeddings) @ guide_embeddings.T
-    best_guide = sims.argmax(axis=1)
-    median = np.median(sims, axis=0)
-    spread = 1.4826 * np.median(np.abs(sims - median), axis=0)  # MAD, scaled to a normal's sd
-    zscores = (sims - median) / np.maximum(spread, 1e-6)
+    matches = guide_matches(embeddings, guide_embeddings, min_similarity, min_zscore)
     next_id = int(result.max()) + 1
     for g, guide in enumerate(guides):
         name = guide_name(guide)
-        matching = (best_guide == g) & (sims[:, g] >= min_similarity) & (zscores[:, g] >= min_zscore)
+        matching = matches[:, g]
         clustered = result >= 0
         sizes = np.bincount(result[clustered])
         matched = np.bincount(result[clustered], weights=matching[clustered], minlength=len(sizes))
