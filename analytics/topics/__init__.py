@@ -8,7 +8,8 @@ guided topics and human-readable labels. Deterministic for a given seed. One job
 - labels.py: a topic's label from its keyword candidates and its papers' wording (make_label).
 - layout.py: the report's 2-D map (layout_2d).
 - fit.py: all of the above for one corpus (fit_topics -> TopicModelResult).
-- sampled.py: topics fitted on a transformer-embedded sample, every other paper classified (fit_sampled_topics).
+- sampled.py: topics fitted on a transformer-embedded sample, every other paper placed by its estimated
+  transformer vector (fit_sampled_topics).
 - speedups.py: faster paths around UMAP, its neighbour search, numba and BERTopic's imports.
 - vocabulary.py: token pattern and stop words of the keywords (also used by topic-quality evaluation).
 - vectors.py: row normalisation and topic centroids.
