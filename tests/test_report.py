@@ -11,6 +11,7 @@ import json
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 from markupsafe import escape
 
@@ -301,12 +302,18 @@ def test_topics_without_a_quality_measure_are_not_flagged(corpus, tmp_path):
     assert "mixed topic</span>" not in html and staged.summary.topic_quality is None
 
 
-def test_a_weak_topic_is_marked_mixed_and_the_others_are_not(corpus, tmp_path):
-    papers, topics, files = corpus
+def _first_topic_weak(topics: pd.DataFrame) -> tuple[pd.DataFrame, list[int]]:
+    """The topic table with its first topic under the weak margin (0.03) and the others well above."""
     topics = topics.copy()
     ids = topics["topic_id"].astype(int).tolist()
     topics["coherence_margin"] = [0.03 if t == ids[0] else 0.2 for t in ids]
     topics["weak"] = [t == ids[0] for t in ids]
+    return topics, ids
+
+
+def test_a_weak_topic_is_marked_mixed_and_the_others_are_not(corpus, tmp_path):
+    papers, topics, files = corpus
+    topics, ids = _first_topic_weak(topics)
     html = build_report(tmp_path / "r.html", **run_stages(papers, topics, files).report_inputs()).read_text()
     # in the table of all topics, and in the rising/fading table when the topic is listed there
     rows = re.findall(r'<tr><td(?: class="topic-cell")?><a href="#topic-(\d+)">.*?</tr>', html, re.S)
@@ -318,10 +325,7 @@ def test_a_weak_topic_is_marked_mixed_and_the_others_are_not(corpus, tmp_path):
 
 def test_topic_pages_carry_the_mixed_topic_and_vague_label_flags(corpus, tmp_path):
     papers, topics, files = corpus
-    topics = topics.copy()
-    ids = topics["topic_id"].astype(int).tolist()
-    topics["coherence_margin"] = [0.03 if t == ids[0] else 0.2 for t in ids]
-    topics["weak"] = [t == ids[0] for t in ids]
+    topics, ids = _first_topic_weak(topics)
     topics["label_coverage"] = [0.9] * len(ids)
     topics["label_exclusivity"] = [0.08 if t == ids[1] else 0.7 for t in ids]
     topics["label_specific"] = [t != ids[1] for t in ids]
