@@ -43,8 +43,7 @@ def _uses(phrase: str, corpus: TextSet) -> np.ndarray:
     used = np.zeros(corpus.n, dtype=bool)
     forms = {phrase, phrase[:-1]} if phrase.endswith("s") and len(phrase.split()[-1]) > 3 else {phrase}
     for form in forms:
-        for start, _ in corpus.matches(form):
-            used[corpus.doc_of(start)] = True
+        used[list(corpus.documents(form))] = True
     return used
 
 

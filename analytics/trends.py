@@ -105,7 +105,7 @@ def wilson_interval(count, total, z: float = Z95) -> tuple[np.ndarray, np.ndarra
     return low, high
 
 
-def _as_bool(values: pd.Series) -> pd.Series:
+def as_bool(values: pd.Series) -> pd.Series:
     """Booleans that survived a CSV round trip ("True"/"False"/"1"/"") as real booleans."""
     if values.dtype == bool:
         return values
@@ -153,7 +153,7 @@ def assign_periods(papers: pd.DataFrame, period: str, kinds: tuple[str, ...] | N
     status = np.where(published.isna(), "undated", np.where(too_coarse, "too coarse", "dated"))
     status = np.where(np.asarray(other_kind) & (status == "dated"), "not a publication date", status)
     placed = point.where(status == "dated")
-    inferred = _as_bool(_column(papers, "date_inferred", False).fillna(False)).astype(bool)
+    inferred = as_bool(_column(papers, "date_inferred", False).fillna(False)).astype(bool)
     return pd.DataFrame({"period": placed, "inferred": inferred.values, "status": status,
                          "by_estimate": by_estimate & (status == "dated")}, index=papers.index)
 

@@ -31,7 +31,7 @@ from analytics.growth import fmt_fold
 from analytics.label_quality import SPECIFIC_MIN_SHARE
 from analytics.run_summary import RunSummary
 from analytics.trend_analysis import TrendsResult
-from analytics.trends import _as_bool
+from analytics.trends import as_bool
 from reports import figures
 
 SECTIONS = [
@@ -307,7 +307,7 @@ def _papers_data(papers: pd.DataFrame) -> tuple[dict, list[str], list[str]]:
     published = _strings(papers, "published")
     precision, low, high = _strings(papers, "date_precision"), _strings(papers, "date_low"), _strings(papers, "date_high")
     dates = [_display_date(p, pr, lo, hi) for p, pr, lo, hi in zip(published, precision, low, high)]
-    inferred = _as_bool(papers["date_inferred"]).tolist() if "date_inferred" in papers else [False] * len(papers)
+    inferred = as_bool(papers["date_inferred"]).tolist() if "date_inferred" in papers else [False] * len(papers)
     date_sources: dict[str, int] = {}
     data = {
         "title": [" ".join(t.split())[:MAX_TITLE_CHARS] for t in _strings(papers, "title")],
@@ -538,7 +538,7 @@ def _weak_flag(weak: Any, margin: Any) -> str | None:
 def _vague_label_flag(specific: Any, coverage: Any, exclusivity: Any) -> str | None:
     """The title of a "vague label" flag for a topic whose label does not name a subject of its own
     (analytics.label_quality); None for specific labels and runs without the measure."""
-    if specific is None or (isinstance(specific, float) and math.isnan(specific)) or _is_true(specific):
+    if not isinstance(specific, (bool, np.bool_)) or specific:
         return None
     return (f"{fmt_pct(coverage, 0)} of its papers use the label's words and {fmt_pct(exclusivity, 0)} of the "
             f"papers using its lead phrase are in this topic (a specific label: both at least "

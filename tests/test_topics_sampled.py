@@ -142,6 +142,7 @@ def test_outside_the_sample_a_paper_joins_a_guided_topic_exactly_when_it_matches
     centroids = _unit_rows(np.array([[0.6, 0.8, 0.0], [0.3, 0.0, 1.0]]))  # topic 4 (guided), topic 7
     similarity = estimated @ centroids.T
     assert similarity.argmax(axis=1).tolist() == [0, 0, 1, 1]
-    ruled = _guided_rule(similarity, np.array([4, 7]), estimated, {4: "Machine unlearning"}, params,
-                         _GuideEmbedder({"Machine unlearning": guide}))
+    clustering = SimpleNamespace(params=params, guided_names={4: "Machine unlearning"},
+                                 guide_embeddings=guide[None, :])
+    ruled = _guided_rule(similarity, np.array([4, 7]), estimated, clustering)
     assert ruled.argmax(axis=1).tolist() == [0, 1, 0, 1]

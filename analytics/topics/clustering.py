@@ -72,6 +72,7 @@ class Clustering:
     raw: np.ndarray  # HDBSCAN's labels
     assignment: np.ndarray  # after guided topics and outlier reduction, topic 0 the largest
     guided_names: dict[int, str]  # topic -> guide name
+    guide_embeddings: np.ndarray | None = None  # the guides (params.guided_topics) in the embeddings' space
 
 
 def cluster_papers(
@@ -135,6 +136,7 @@ def cluster_papers(
 
     assignment = raw.copy()
     guided_names: dict[int, str] = {}
+    guide_embeddings = None
     if params.guided_topics and embedder is not None:
         guide_embeddings = embedder.embed(params.guided_topics, progress=False)
         assignment, guided_names = apply_guided_topics(
@@ -150,7 +152,7 @@ def cluster_papers(
     old_to_new = {int(o): int(n) for o, n in zip(assignment.tolist(), renumbered.tolist())}
     guided_names = {old_to_new[t]: name for t, name in guided_names.items() if t in old_to_new}
     return Clustering(params=params, reduced=reduced, knn=knn, raw=raw, assignment=renumbered,
-                      guided_names=guided_names)
+                      guided_names=guided_names, guide_embeddings=guide_embeddings)
 
 
 def _clustering_classes(backend: str):

@@ -53,11 +53,14 @@ class TextSet:
                 found.append((start, match.end()))
         return found
 
+    def documents(self, phrase: str) -> set[int]:
+        """Indices of the texts that use `phrase`."""
+        return {self.doc_of(start) for start, _ in self.matches(phrase)}
+
     def share(self, phrase: str) -> float:
         """Share of the texts that use `phrase`."""
         if phrase not in self._shares:
-            docs = {self.doc_of(start) for start, _ in self.matches(phrase)}
-            self._shares[phrase] = len(docs) / max(self.n, 1)
+            self._shares[phrase] = len(self.documents(phrase)) / max(self.n, 1)
         return self._shares[phrase]
 
 

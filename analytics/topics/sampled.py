@@ -214,7 +214,7 @@ def cluster_sampled(
     if centroids:
         topic_list = np.array(list(centroids))
         similarity = estimated @ np.vstack(list(centroids.values())).T
-        similarity = _guided_rule(similarity, topic_list, estimated, clustering.guided_names, params, embedder)
+        similarity = _guided_rule(similarity, topic_list, estimated, clustering)
         best = similarity.argmax(axis=1)
         rest_topics = topic_list[best]
         # As for the sample's own papers: an outlier joins a topic only with outlier reduction, and only
@@ -234,20 +234,21 @@ def cluster_sampled(
 
 
 def _guided_rule(similarity: np.ndarray, topic_list: np.ndarray, estimated: np.ndarray,
-                 guided_names: dict[int, str], params: Any, embedder: Any) -> np.ndarray:
+                 clustering: Clustering) -> np.ndarray:
     """Papers decide, as on the sample (analytics.topics.guided): a paper outside the sample joins a guided
     topic only when its estimated vector matches the guide, and then it does, whichever centroid is nearest.
     Returns `similarity` (papers x topics) with a guided topic's column at +inf for its matching papers and
     -inf for the others. Without it, the 75k corpus's "Machine unlearning" (16 sample papers) drew in
     federated learning, distillation and data curation papers: 32% of its 375 papers had "unlearn" in
     their title."""
-    if not guided_names or embedder is None or len(estimated) == 0:
+    if not clustering.guided_names or len(estimated) == 0:
         return similarity
+    params = clustering.params
     names = [guide_name(guide) for guide in params.guided_topics]
-    matches = guide_matches(estimated, embedder.embed(list(params.guided_topics), progress=False),
-                            params.guided_min_similarity, params.guided_min_zscore)
+    matches = guide_matches(estimated, clustering.guide_embeddings, params.guided_min_similarity,
+                            params.guided_min_zscore)
     similarity = similarity.copy()
-    for topic, name in guided_names.items():
+    for topic, name in clustering.guided_names.items():
         column = int(np.flatnonzero(topic_list == topic)[0])
         matching = matches[:, names.index(name)]
         similarity[:, column] = np.where(matching, np.inf, -np.inf)
