@@ -133,6 +133,8 @@ def test_outside_the_sample_a_paper_joins_a_guided_topic_exactly_when_it_matches
     guide = np.array([1.0, 0.0, 0.0])
     params = SimpleNamespace(guided_topics=["Machine unlearning: removing data"], guided_min_similarity=0.5,
                              guided_min_zscore=0.0)
+    # Half of the sample's papers match the guide by their true vectors, so half of the others do too.
+    sample_vectors = _unit_rows(np.array([[1.0, 0.2, 0.0], [0.9, 0.0, 0.3], [0.1, 1.0, 0.0], [0.0, 0.3, 1.0]]))
     estimated = _unit_rows(np.array([
         [1.0, 0.1, 0.0],   # matches the guide, nearest to the guided topic
         [0.4, 0.9, 0.0],   # nearest to the guided topic's centroid, but does not match the guide
@@ -144,5 +146,22 @@ def test_outside_the_sample_a_paper_joins_a_guided_topic_exactly_when_it_matches
     assert similarity.argmax(axis=1).tolist() == [0, 0, 1, 1]
     clustering = SimpleNamespace(params=params, guided_names={4: "Machine unlearning"},
                                  guide_embeddings=guide[None, :])
-    ruled = _guided_rule(similarity, np.array([4, 7]), estimated, clustering)
+    ruled = _guided_rule(similarity, np.array([4, 7]), estimated, clustering, sample_vectors)
     assert ruled.argmax(axis=1).tolist() == [0, 1, 0, 1]
+
+
+def test_estimated_vectors_match_a_guide_as_often_as_the_samples_true_vectors() -> None:
+    """An estimate runs more similar to every guide than the true vector does: the absolute threshold would
+    let far more papers in. The share that matches is the sample's; the most similar papers are taken."""
+    from analytics.topics.sampled import estimated_guide_matches
+
+    rng = np.random.default_rng(3)
+    guides = _unit_rows(np.eye(8)[:2])
+    on_subject = _unit_rows(np.eye(8)[0] + 0.15 * rng.normal(size=(10, 8)))
+    elsewhere = _unit_rows(np.eye(8)[5] + 0.15 * rng.normal(size=(190, 8)))
+    # Smoothed estimates: every paper pulled towards guide 0.
+    estimated = _unit_rows(np.vstack([on_subject, elsewhere]) + 0.8 * guides[0])
+    assert ((estimated @ guides[0]) >= 0.5).sum() > 100  # the absolute threshold would take over half
+    matches = estimated_guide_matches(estimated, guides, np.array([0.05, 0.0]))
+    assert matches[:, 0].sum() == 10 and matches[:10, 0].all()
+    assert not matches[:, 1].any()

@@ -8,7 +8,7 @@ import random
 import sys
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
 
 import numpy as np
 
@@ -38,14 +38,19 @@ def _renumber_by_size(assignment: np.ndarray) -> np.ndarray:
 
 
 def reduce_outliers(
-    embeddings: np.ndarray, assignment: np.ndarray, threshold: float
+    embeddings: np.ndarray, assignment: np.ndarray, threshold: float, *, closed_topics: Iterable[int] = ()
 ) -> np.ndarray:
     """Give each outlier the topic whose centroid it is most similar to, if similarity >= threshold.
 
     Same idea as BERTopic's reduce_outliers(strategy="embeddings"), on normalised centroids.
+    `closed_topics` take no outliers: a guided topic holds the papers its guide matches (an outlier that
+    matches already joined it), and its centroid otherwise draws in neighbouring subjects. On the 75k corpus
+    the guided "Machine unlearning" took 19 sample outliers on dataset distillation, label cleaning and
+    debiasing, beside 15 papers on unlearning.
     """
     result = assignment.copy()
-    centroids = topic_centroids(embeddings, assignment)
+    closed = {int(t) for t in closed_topics}
+    centroids = {t: c for t, c in topic_centroids(embeddings, assignment).items() if t not in closed}
     if not centroids:
         return result
     topic_list = list(centroids)
@@ -145,7 +150,7 @@ def cluster_papers(
             params.guided_merge_ratio, params.guided_min_zscore,
         )
     if params.reduce_outliers:
-        assignment = reduce_outliers(embeddings, assignment, params.outlier_threshold)
+        assignment = reduce_outliers(embeddings, assignment, params.outlier_threshold, closed_topics=guided_names)
 
     # Renumber by size and carry guided names along.
     renumbered = _renumber_by_size(assignment)
