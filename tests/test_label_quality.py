@@ -63,3 +63,12 @@ def test_a_one_word_lead_gives_way_to_the_subject_phrase_holding_it() -> None:
     texts += [f"Agents cooperate in a game {i}." for i in range(3)]
     corpus = texts + [f"Image segmentation networks, dataset {i}." for i in range(60)]
     assert make_label(["agents", "llm agents", "tool"], texts, corpus_texts=corpus).startswith("LLM agents")
+
+
+def test_a_hyphenated_lead_gives_way_to_the_subject_phrase_holding_it() -> None:
+    # "Few-shot" is one word to a reader, a modifier without its noun; "few-shot learning" names the subject.
+    texts = [f"Few-shot learning with prompts, few-shot study {i}." for i in range(5)]
+    texts += [f"Few-shot prompts for classification {i}." for i in range(6)]
+    corpus = texts + [f"Image segmentation networks, dataset {i}." for i in range(60)]
+    assert make_label(["few-shot", "few-shot learning", "prompts"], texts, corpus_texts=corpus) \
+        .startswith("Few-shot learning")
