@@ -107,7 +107,7 @@ class TopicsConfig(_Section):
     outlier_threshold: Similarity = 0.0
     # Topics the analyst cares about, "name: description" (config/default.toml explains the matching rule).
     guided_topics: list[str] = Field(default_factory=lambda: [
-        "Machine unlearning: removing the influence of specific training data from a trained model",
+        "Machine unlearning: machine unlearning and LLM unlearning, removing specific data, knowledge or concepts from a trained model",
         "Mixture of experts: mixture-of-experts (MoE) models with sparse expert layers and token routing",
         # Described by its methods: "circuits, neurons and attention heads inside transformer models" drew
         # the samples' transformer-architecture papers (Mamba, linear attention) into this topic.
