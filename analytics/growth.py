@@ -104,7 +104,8 @@ def growth_rule(min_papers: int = MIN_PAPERS) -> list[str]:
 
 def dated_papers(papers: pd.DataFrame, trends: pd.DataFrame, strata: pd.Series | None = None) -> pd.DataFrame:
     """The papers `trends` counts, one row each: topic_id, period (label), time (years since the first dated
-    paper) and stratum. Uses the period, date kinds and include_inferred recorded in `trends.attrs`."""
+    paper), stratum and row (the paper's position in `papers`). Uses the period, date kinds and
+    include_inferred recorded in `trends.attrs`."""
     labels = counted_period_labels(papers, trends)
     used = labels.notna().to_numpy()
     dates = _parse_dates(papers["published"] if "published" in papers.columns else pd.Series("", index=papers.index))
@@ -115,6 +116,7 @@ def dated_papers(papers: pd.DataFrame, trends: pd.DataFrame, strata: pd.Series |
         "period": labels.fillna("").to_numpy(),
         "date": dates.to_numpy(),
         "stratum": strata.astype(str).to_numpy(),
+        "row": np.arange(len(papers)),
     })[used]
     frame = frame.dropna(subset=["topic_id", "date"]).reset_index(drop=True)
     frame["topic_id"] = frame["topic_id"].astype(int)
@@ -471,7 +473,7 @@ def topic_growth(trends: pd.DataFrame, *, dated: pd.DataFrame | None = None, str
             continue
         try:
             _classify(row, evidence[topic_id], evidence_all[topic_id], q[topic_id], q_all[topic_id], pop.labels,
-                      _strata_words(strata_kind) if stratified else None, len([t for t in evidence if t != -1]))
+                      strata_words(strata_kind) if stratified else None, len([t for t in evidence if t != -1]))
         except Exception as error:  # noqa: BLE001
             row["growth_class"] = NOT_JUDGED
             row["growth_reason"] = f"statistics failed for this topic ({type(error).__name__}: {error})"
@@ -548,7 +550,7 @@ def _size_of_change(row: dict, dated: pd.DataFrame, in_topic: np.ndarray, strati
     row["change_over_span_high"] = _exp((slope + z * slope_se) * span_years)
 
 
-def _strata_words(strata_kind: str | None) -> str:
+def strata_words(strata_kind: str | None) -> str:
     return "arXiv categories" if strata_kind in (None, CATEGORY_STRATA) else f"{strata_kind}s"
 
 

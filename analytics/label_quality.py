@@ -37,7 +37,7 @@ def label_phrases(label: str) -> list[str]:
     return [p.strip().lower() for p in without_notes.split(",") if p.strip()]
 
 
-def _uses(phrase: str, corpus: TextSet) -> np.ndarray:
+def phrase_uses(phrase: str, corpus: TextSet) -> np.ndarray:
     """Which texts use the phrase as authors write it (any case, hyphen or space, joiners such as "of" allowed
     between its words: analytics.topics.labels.TextSet); a plural last word also matches its singular."""
     used = np.zeros(corpus.n, dtype=bool)
@@ -66,7 +66,7 @@ def label_specificity(texts: list[str], topic_ids: np.ndarray, labels: dict[int,
             continue
         for phrase in phrases:
             if phrase not in uses_of:
-                uses_of[phrase] = _uses(phrase, corpus)
+                uses_of[phrase] = phrase_uses(phrase, corpus)
         lead = uses_of[phrases[0]]
         any_phrase = np.logical_or.reduce([uses_of[p] for p in phrases])
         coverage = float(any_phrase[members].mean())

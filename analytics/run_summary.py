@@ -153,6 +153,8 @@ class RunSummary(_Record):
     trends: TrendSettings
     coverage: dict[str, Any]
     growth_verdicts: dict[str, int]
+    # Rising and falling verdicts checked against the papers' words (analytics.verdict_words): check -> topics.
+    verdict_words: dict[str, int] = {}
     growth_evidence: dict[str, Any]
     embedding: EmbeddingInfo
     topic_params: dict[str, Any]
@@ -225,6 +227,7 @@ def build_run_summary(*, run_id: str, started_at: str, input_dir: Path, output_d
         trends=trends.settings,
         coverage=trends.coverage,
         growth_verdicts=growth[growth["topic_id"] != -1]["growth_class"].value_counts().to_dict(),
+        verdict_words=_word_checks(growth),
         growth_evidence=growth_evidence,
         embedding=EmbeddingInfo(**embedding),
         topic_params=topic_params,
@@ -245,3 +248,10 @@ def package_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             versions[name] = "not installed"
     return versions
+
+
+def _word_checks(growth: pd.DataFrame) -> dict[str, int]:
+    if "words_check" not in growth.columns:
+        return {}
+    checks = growth.loc[growth["topic_id"] != -1, "words_check"]
+    return checks[checks.astype(bool) & checks.notna()].value_counts().to_dict()

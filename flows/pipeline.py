@@ -218,9 +218,10 @@ def quality_task(papers: pd.DataFrame, topics: pd.DataFrame, cfg: Config, store:
 
 
 @task(name="trends", cache_policy=NO_CACHE)
-def trends_task(papers: pd.DataFrame, layout_of_file: dict[str, str], cfg: Config) -> TrendsResult:
+def trends_task(papers: pd.DataFrame, layout_of_file: dict[str, str], cfg: Config,
+                labels: dict[int, str]) -> TrendsResult:
     return analyse_trends(papers, layout_of_file, period=cfg.trends.period, include_inferred=cfg.dates.include_inferred,
-                          kinds=tuple(cfg.dates.trend_kinds), min_papers=cfg.trends.min_papers)
+                          kinds=tuple(cfg.dates.trend_kinds), min_papers=cfg.trends.min_papers, labels=labels)
 
 
 @task(name="growth evidence", cache_policy=NO_CACHE)
@@ -371,7 +372,8 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> R
     timer.record("topic_quality", t)
 
     t = time.perf_counter()
-    trends = trends_task(papers, {p.file: p.format for p in usable}, cfg)
+    trends = trends_task(papers, {p.file: p.format for p in usable}, cfg,
+                         dict(zip(outcome.topics["topic_id"].astype(int), outcome.topics["label"])))
     timer.record("trends", t)
 
     t = time.perf_counter()

@@ -27,6 +27,7 @@ import pandas as pd
 import plotly.io as pio
 
 from analytics import growth as growth_stats
+from analytics import verdict_words
 from analytics.growth import fmt_fold
 from analytics.label_quality import SPECIFIC_MIN_SHARE
 from analytics.run_summary import RunSummary
@@ -226,6 +227,8 @@ def build_payload(*, papers: pd.DataFrame, topics: pd.DataFrame, trends: TrendsR
             "evidence": _evidence_data(evidence_by_topic.get(int(row.topic_id))),
             "weak": _weak_flag(row.weak, row.coherence_margin),
             "vague_label": _vague_label_flag(row.label_specific, row.label_coverage, row.label_exclusivity),
+            "words": _words_flag(row.words_check),
+            "words_reason": _text(row.words_reason),
         }
         for row in topic_table.itertuples()
     ]
@@ -280,6 +283,9 @@ def _topic_table(papers: pd.DataFrame, topics: pd.DataFrame, growth: pd.DataFram
         if column not in table.columns:
             table[column] = None
     table = table.merge(growth, on="topic_id", how="left")
+    for column in ("words_check", "words_reason"):  # absent when no verdict was checked against the words
+        if column not in table.columns:
+            table[column] = None
     table["growth_class"] = table["growth_class"].fillna("not enough dated papers")
     table["growth_reason"] = table["growth_reason"].fillna("no dated papers")
     table["order"] = np.where(table["topic_id"] == -1, -1, table["size"])
@@ -435,8 +441,12 @@ def _glance(topic_table: pd.DataFrame, coverage: dict) -> dict:
     # A mixed topic's share can move because it gathers unrelated papers: its verdict stays in Growth, marked,
     # but does not make the first screen.
     mixed = judged["weak"].map(_is_true).astype(bool)
-    mixed_movers = judged[mixed & judged["growth_class"].isin(growth_stats.RISING + growth_stats.FALLING)]
-    judged = judged[~mixed]
+    movers = judged["growth_class"].isin(growth_stats.RISING + growth_stats.FALLING)
+    mixed_movers = judged[mixed & movers]
+    # So can a verdict the papers' own words do not bear out (analytics.verdict_words): the topic's edge moved.
+    unsupported = judged["words_check"].map(_words_flag).notna() & ~mixed
+    unsupported_movers = judged[unsupported & movers]
+    judged = judged[~mixed & ~unsupported]
     rising = judged[judged["growth_class"].isin(growth_stats.RISING)].sort_values(
         ["change_over_span", "q_value"], ascending=[False, True])
     fading = judged[judged["growth_class"].isin(growth_stats.FALLING)].sort_values(["change_over_span", "q_value"])
@@ -460,7 +470,7 @@ def _glance(topic_table: pd.DataFrame, coverage: dict) -> dict:
             "more": max(len(changes) - MAX_COVERAGE_CHANGES, 0),
         }
     return {"coverage_note": coverage_note, "rising": items(rising), "fading": items(fading),
-            "mixed_movers": len(mixed_movers), "fdr": f"{growth_stats.FDR:g}", "coverage_class": growth_stats.COVERAGE}
+            "mixed_movers": len(mixed_movers), "unsupported_movers": len(unsupported_movers), "fdr": f"{growth_stats.FDR:g}", "coverage_class": growth_stats.COVERAGE}
 
 
 def _changes(changes: dict[str, Any] | None, labels: dict[int, str]) -> dict | None:
@@ -535,6 +545,13 @@ def _weak_flag(weak: Any, margin: Any) -> str | None:
             "of the corpus")
 
 
+def _words_flag(check: Any) -> str | None:
+    """The text of a flag on a verdict the papers' words do not bear out (analytics.verdict_words), else None."""
+    if check in (verdict_words.NOT_BORNE_OUT, verdict_words.CONTRADICTED):
+        return f"{check} by its words"
+    return None
+
+
 def _vague_label_flag(specific: Any, coverage: Any, exclusivity: Any) -> str | None:
     """The title of a "vague label" flag for a topic whose label does not name a subject of its own
     (analytics.label_quality); None for specific labels and runs without the measure."""
@@ -552,6 +569,8 @@ def _growth_row(row: pd.Series) -> dict:
         "burst_now": row.get("bursting_now") is True,
         "signal": _text(row.get("signal")),
         "weak": _weak_flag(row.get("weak"), row.get("coherence_margin")),
+        "words": _words_flag(row.get("words_check")),
+        "words_reason": _text(row.get("words_reason")),
         "cls": row["growth_class"],
         "change": fmt_fold_cell(row["change_over_span"]),
         "change_low": fmt_fold_cell(row["change_over_span_low"]),
@@ -577,6 +596,7 @@ def _rule(min_papers: int) -> list[dict]:
             parts[-1]["classes"].append({"cls": name, "text": text.strip()})
         else:
             parts.append({"text": line, "classes": []})
+    parts.append({"text": verdict_words.words_rule(), "classes": []})
     return parts
 
 
@@ -596,6 +616,7 @@ def _growth(topic_table: pd.DataFrame, trends: TrendsResult, min_papers: int | N
         "rule": _rule(min_papers or growth_stats.MIN_PAPERS),
         "all": [
             {"id": int(r.topic_id), "label": r.label, "weak": _weak_flag(r.weak, r.coherence_margin),
+             "words": _words_flag(r.words_check), "words_reason": _text(r.words_reason),
              "cls": r.growth_class, "dated": fmt_int(0 if pd.isna(r.dated_papers) else r.dated_papers),
              "reason": r.growth_reason, "bursts": r.burst_periods if isinstance(r.burst_periods, str) else ""}
             for r in judged.itertuples()

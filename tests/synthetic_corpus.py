@@ -228,7 +228,8 @@ def run_stages(papers: pd.DataFrame, topics: pd.DataFrame, parsed_files: list[Pa
         stage["raw_topic_id"] = stage["topic_id"]
     usable = [p for p in parsed_files if p.usable]
     trends = analyse_trends(stage, {p.file: p.format for p in usable}, period=period,
-                            include_inferred=include_inferred, kinds=("published", "listed"), min_papers=min_papers)
+                            include_inferred=include_inferred, kinds=("published", "listed"), min_papers=min_papers,
+                            labels=dict(zip(topics["topic_id"].astype(int), topics["label"])))
     margins = {int(t): float(m) for t, m in zip(topics["topic_id"], topics["coherence_margin"])} \
         if "coherence_margin" in topics else {}
     quality = {"median": float(np.median(list(margins.values()))), "min": min(margins.values()),

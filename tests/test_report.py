@@ -384,7 +384,8 @@ def test_text_from_dumps_is_escaped_in_every_section_by_the_templates(corpus, ru
     assert overview.count(f"{escaped} label") == 2 and f"<li>{escaped} vanished" in overview
     growth = section(html, "growth")
     assert f'<a href="#topic-{rising_id}">{escaped} label</a>' in growth
-    assert growth.count(f"{escaped} label") == 2  # the rising table and the table of all topics
+    # the rising table, the table of all topics, and the check of its verdict against its words there
+    assert growth.count(f"{escaped} label") == 3
     quality = section(html, "quality")
     assert f"<td>{escaped}{old_name}</td>" in quality and quality.count(f"{escaped}{old_name}") == 2  # dumps, problems
     assert f"<td>{escaped} message</td>" in quality

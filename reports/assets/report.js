@@ -452,6 +452,7 @@
         el("span", { className: "badge cls-" + slug, text: topic.cls }),
         topic.weak ? el("span", { className: "flag weak", title: topic.weak, text: "mixed topic" }) : null,
         topic.vague_label ? el("span", { className: "flag vague", title: topic.vague_label, text: "vague label" }) : null,
+        topic.words ? el("span", { className: "flag words", title: topic.words_reason, text: topic.words }) : null,
         topic.burst_now ? el("span", { className: "flag burst", text: "burst now" }) : null,
         topic.signal ? el("span", { className: "flag signal", text: topic.signal }) : null));
       if (topic.keywords) {
@@ -469,6 +470,7 @@
       if (topic.weak) detail.appendChild(el("p", { className: "muted", text: "Mixed topic: " + topic.weak + "." }));
       if (topic.vague_label) detail.appendChild(el("p", { className: "muted", text: "Vague label: " + topic.vague_label + "." }));
       detail.appendChild(el("p", { className: "reason", text: "Why “" + topic.cls + "”: " + topic.reason }));
+      if (topic.words_reason) detail.appendChild(el("p", { className: "reason", text: "Checked against its words: " + topic.words_reason + "." }));
       var fig = timelineFigure(topic);
       if (fig) {
         currentTimeline = el("div", { className: "fig topic-timeline" });
