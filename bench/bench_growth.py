@@ -1,5 +1,6 @@
 """Growth verdicts on real runs: top risers and faders with intervals and reasons, the coverage changes found,
-date coverage, and how the verdicts compare with and without the coverage check.
+date coverage, how the verdicts compare with and without the coverage check, and how each rising or falling
+verdict fares against the papers' words (analytics.verdict_words).
 
     .venv/bin/python bench/bench_growth.py --run out                    # a finished run's output folder
     .venv/bin/python bench/bench_growth.py --run out --run /tmp/real/out
@@ -24,8 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analytics.coverage import NO_STRATUM, coverage_changes, paper_strata  # noqa: E402
 from analytics.dates import date_coverage  # noqa: E402
-from analytics.growth import FALLING, RISING, dated_papers, fmt_fold, topic_growth  # noqa: E402
+from analytics.embedding import paper_text  # noqa: E402
+from analytics.growth import FALLING, RISING, dated_papers, fmt_fold, strata_words, topic_growth  # noqa: E402
 from analytics.trends import topic_trends  # noqa: E402
+from analytics.verdict_words import check_verdicts_by_words  # noqa: E402
 
 
 def judge(run: Path, top: int, dates: bool) -> None:
@@ -38,7 +41,10 @@ def judge(run: Path, top: int, dates: bool) -> None:
     layouts = {f["file"]: f["format"] for f in json.loads((run / "run.json").read_text())["files"]}
     strata, strata_kind = paper_strata(papers, layouts)
     dated = dated_papers(papers, trends, strata)
-    growth = topic_growth(trends, dated=dated, strata_kind=strata_kind).set_index("topic_id")
+    growth = topic_growth(trends, dated=dated, strata_kind=strata_kind)
+    texts = [paper_text(t, a) for t, a in zip(papers["title"], papers["abstract"])]
+    growth = check_verdicts_by_words(growth, dated, texts, {int(t): label for t, label in labels.items()},
+                                     strata_words=strata_words(strata_kind)).set_index("topic_id")
     pooled = topic_growth(trends, dated=dated.assign(stratum=NO_STRATUM)).set_index("topic_id")
     seconds = time.perf_counter() - started
     changes = coverage_changes(dated["period"], dated["stratum"])
@@ -66,6 +72,8 @@ def judge(run: Path, top: int, dates: bool) -> None:
     print("classes:", topics["growth_class"].value_counts().to_dict())
     print("classes without the coverage check (pooled):",
           pooled[pooled.index != -1]["growth_class"].value_counts().to_dict())
+    checked = topics["words_check"][topics["words_check"] != ""]
+    print("rising and falling verdicts against their words:", checked.value_counts().to_dict())
 
     def show(rows: pd.DataFrame, title: str) -> None:
         print(f"{title}:")
@@ -77,6 +85,8 @@ def judge(run: Path, top: int, dates: bool) -> None:
             print(f"  [{topic_id}] {labels.get(str(topic_id), '?')}: {row['growth_class']} {interval}, "
                   f"q={row['q_value']:.2g}, {row['dated_papers']} dated; pooled: {pooled.loc[topic_id, 'growth_class']}")
             print(f"      {row['growth_reason']}")
+            if row["words_reason"]:
+                print(f"      words: {row['words_reason']}")
 
     show(topics[topics["growth_class"].isin(RISING)].sort_values("change_over_span", ascending=False), "top risers")
     show(topics[topics["growth_class"].isin(FALLING)].sort_values("change_over_span"), "top faders")
