@@ -264,7 +264,7 @@ def fit_share_trend(dated: pd.DataFrame, in_topic: np.ndarray, stratified: bool)
     return slope, slope_se * math.sqrt(dispersion), dispersion
 
 
-def _exp(x: float) -> float:
+def saturating_exp(x: float) -> float:
     """exp that saturates at inf: a quasi-separated fit (a topic from nowhere) has huge slopes."""
     try:
         return math.exp(x)
@@ -452,7 +452,7 @@ def topic_growth(trends: pd.DataFrame, *, dated: pd.DataFrame | None = None, str
                 if stratified:  # the size of the change over all papers, for the coverage check
                     pooled_fit = fit_share_trend(dated, in_topic, False)
                     span = float(dated["time"].max() - dated["time"].min())
-                    row["_pooled_change"] = _exp(pooled_fit[0] * span) if pooled_fit else math.nan
+                    row["_pooled_change"] = saturating_exp(pooled_fit[0] * span) if pooled_fit else math.nan
                 row["share_early"], row["share_late"], row["_early"], row["_late"] = _window_shares(
                     dated, in_topic, pop.labels)
         except Exception as error:  # noqa: BLE001 - one topic's statistics never take the run down
@@ -545,9 +545,9 @@ def _size_of_change(row: dict, dated: pd.DataFrame, in_topic: np.ndarray, strati
     row["growth_per_year"] = _expm1(slope)
     row["growth_per_year_low"] = _expm1(slope - z * slope_se)
     row["growth_per_year_high"] = _expm1(slope + z * slope_se)
-    row["change_over_span"] = _exp(slope * span_years)
-    row["change_over_span_low"] = _exp((slope - z * slope_se) * span_years)
-    row["change_over_span_high"] = _exp((slope + z * slope_se) * span_years)
+    row["change_over_span"] = saturating_exp(slope * span_years)
+    row["change_over_span_low"] = saturating_exp((slope - z * slope_se) * span_years)
+    row["change_over_span_high"] = saturating_exp((slope + z * slope_se) * span_years)
 
 
 def strata_words(strata_kind: str | None) -> str:

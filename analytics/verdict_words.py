@@ -17,12 +17,10 @@ should: the claim as written is not what the data say.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
-from analytics.growth import FALLING, RISING, fit_share_trend, fmt_fold
+from analytics.growth import FALLING, RISING, fit_share_trend, fmt_fold, saturating_exp
 from analytics.label_quality import label_phrases, phrase_uses
 from analytics.topics.labels import TextSet
 from analytics.trends import Z95
@@ -43,53 +41,66 @@ def check_verdicts_by_words(growth: pd.DataFrame, dated: pd.DataFrame, texts: li
     `strata_words` names the strata in the reasons ("arXiv categories"), None for one stratum."""
     result = growth.copy()
     for column in WORDS_COLUMNS:
-        result[column] = np.nan if column.startswith("words_change") or column == "words_papers" else ""
+        result[column] = "" if column in ("words_check", "words_reason") else np.nan
     judged = result["growth_class"].isin(RISING + FALLING) & (result["topic_id"] != -1)
     if not judged.any() or dated.empty or "row" not in dated.columns:
         return result
-    corpus = TextSet([texts[int(r)] for r in dated["row"]])
-    stratified = dated["stratum"].nunique() > 1
-    span_years = float(dated["time"].max() - dated["time"].min())
-    within = f" within {strata_words}" if stratified and strata_words else ""
-    uses_of: dict[str, np.ndarray] = {}
+    words = _Words(TextSet([texts[int(r)] for r in dated["row"]]), dated, z,
+                   f" within {strata_words}" if dated["stratum"].nunique() > 1 and strata_words else "")
     for index in result.index[judged]:
-        topic_id = int(result.at[index, "topic_id"])
-        phrases = label_phrases(labels.get(topic_id, ""))
+        row = result.loc[index]
+        try:
+            checked = words.check(label_phrases(labels.get(int(row["topic_id"]), "")), row["growth_class"],
+                                  row["change_over_span"])
+        except Exception as error:  # noqa: BLE001 - one topic's check never takes the run down
+            checked = {"words_reason": f"words check failed ({type(error).__name__}: {error})"}
+        for column, value in checked.items():
+            result.at[index, column] = value
+    return result
+
+
+class _Words:
+    """The dated papers' texts and the regression the verdicts use; which papers use a phrase, computed once."""
+
+    def __init__(self, corpus: TextSet, dated: pd.DataFrame, z: float, within: str) -> None:
+        self.corpus, self.dated, self.z, self.within = corpus, dated, z, within
+        self.stratified = dated["stratum"].nunique() > 1
+        self.span_years = float(dated["time"].max() - dated["time"].min())
+        self._uses: dict[str, np.ndarray] = {}
+
+    def uses(self, phrase: str) -> np.ndarray:
+        if phrase not in self._uses:
+            self._uses[phrase] = phrase_uses(phrase, self.corpus)
+        return self._uses[phrase]
+
+    def check(self, phrases: list[str], growth_class: str, topic_change: float) -> dict:
+        """The WORDS_COLUMNS of one verdict ({} when its label has no phrase or the fit fails)."""
         if not phrases:
-            continue
-        for phrase in phrases:
-            if phrase not in uses_of:
-                uses_of[phrase] = phrase_uses(phrase, corpus)
-        uses = np.logical_or.reduce([uses_of[p] for p in phrases])
+            return {}
+        uses = np.logical_or.reduce([self.uses(p) for p in phrases])
         quoted = " or ".join(f'"{p}"' for p in phrases)
-        result.at[index, "words_papers"] = int(uses.sum())
-        if uses.sum() < MIN_WORD_PAPERS:
-            result.at[index, "words_check"] = TOO_FEW_WORDS
-            result.at[index, "words_reason"] = (f"{int(uses.sum())} dated papers use {quoted} (fewer than "
-                                                f"{MIN_WORD_PAPERS}): no check")
-            continue
-        fit = fit_share_trend(dated, uses, stratified)
+        n = int(uses.sum())
+        if n < MIN_WORD_PAPERS:
+            return {"words_papers": n, "words_check": TOO_FEW_WORDS,
+                    "words_reason": f"{n} dated papers use {quoted} (fewer than {MIN_WORD_PAPERS}): no check"}
+        fit = fit_share_trend(self.dated, uses, self.stratified)
         if fit is None:
-            continue
+            return {"words_papers": n}
         slope, slope_se, _ = fit
-        change = math.exp(slope * span_years)
-        low, high = (math.exp((slope - z * slope_se) * span_years), math.exp((slope + z * slope_se) * span_years))
-        rising = result.at[index, "growth_class"] in RISING
+        change = saturating_exp(slope * self.span_years)
+        low = saturating_exp((slope - self.z * slope_se) * self.span_years)
+        high = saturating_exp((slope + self.z * slope_se) * self.span_years)
+        rising = growth_class in RISING
         if (low > 1 and rising) or (high < 1 and not rising):
             check = BORNE_OUT
         elif low > 1 or high < 1:
             check = CONTRADICTED
         else:
             check = NOT_BORNE_OUT
-        result.at[index, "words_change"] = change
-        result.at[index, "words_change_low"] = low
-        result.at[index, "words_change_high"] = high
-        result.at[index, "words_check"] = check
-        result.at[index, "words_reason"] = (
-            f"{check}: the {int(uses.sum())} papers using {quoted}, wherever their topic, changed "
-            f"{fmt_fold(change)}{within} (95% CI {fmt_fold(low)} to {fmt_fold(high)}), the topic "
-            f"{fmt_fold(result.at[index, 'change_over_span'])}")
-    return result
+        reason = (f"{check}: the {n} papers using {quoted}, wherever their topic, changed {fmt_fold(change)}"
+                  f"{self.within} (95% CI {fmt_fold(low)} to {fmt_fold(high)}), the topic {fmt_fold(topic_change)}")
+        return {"words_papers": n, "words_change": change, "words_change_low": low, "words_change_high": high,
+                "words_check": check, "words_reason": reason}
 
 
 def words_rule() -> str:

@@ -82,3 +82,27 @@ def test_no_check_when_few_papers_use_the_label_words() -> None:
     assert growth.loc[1, "growth_class"] in ("growing", "emerging")
     assert growth.loc[1, "words_check"] == TOO_FEW_WORDS and np.isnan(growth.loc[1, "words_change"])
     assert growth.loc[9, "words_check"] in ("", BORNE_OUT, NOT_BORNE_OUT, CONTRADICTED)
+
+
+def test_one_topics_failing_check_does_not_take_down_the_others(monkeypatch) -> None:
+    import analytics.verdict_words as verdict_words
+
+    def field(month: int) -> list[tuple[int, int, str]]:
+        return ([(month, 1, "Speculative decoding drafts")] * (4 + 4 * month)
+                + [(month, 2, "Diffusion language models")] * (4 + 4 * month))
+
+    real_fit, calls = verdict_words.fit_share_trend, []
+
+    def failing_first(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise ValueError("singular matrix")
+        return real_fit(*args, **kwargs)
+
+    monkeypatch.setattr(verdict_words, "fit_share_trend", failing_first)
+    growth = _check(_papers(_corpus(300, field)),
+                    {1: "Speculative decoding", 2: "Diffusion language models", 9: "Segmentation"})
+    checks = growth.loc[[1, 2], "words_check"].tolist()
+    reasons = growth.loc[[1, 2], "words_reason"].tolist()
+    assert sorted(checks) == ["", BORNE_OUT]
+    assert any(r.startswith("words check failed (ValueError: singular matrix)") for r in reasons)
