@@ -10,6 +10,8 @@ abstract uses one of the topic's label phrases, wherever its topic, and fits the
 - "contradicted" when it moved significantly the other way;
 - "not borne out" when the words' share shows no significant change;
 - "too few papers use its words" below MIN_WORD_PAPERS.
+A verdict borne out in direction whose interval does not meet its words' says so in its reason: the field moved,
+but by far less (or more) than the topic.
 The label names the subject the report claims rises or fades, so its words are what an analyst would search
 for; a label broader than its topic ("Diffusion models" for one corner of diffusion) fails the check too, and
 should: the claim as written is not what the data say.
@@ -51,7 +53,7 @@ def check_verdicts_by_words(growth: pd.DataFrame, dated: pd.DataFrame, texts: li
         row = result.loc[index]
         try:
             checked = words.check(label_phrases(labels.get(int(row["topic_id"]), "")), row["growth_class"],
-                                  row["change_over_span"])
+                                  (row["change_over_span"], row["change_over_span_low"], row["change_over_span_high"]))
         except Exception as error:  # noqa: BLE001 - one topic's check never takes the run down
             checked = {"words_reason": f"words check failed ({type(error).__name__}: {error})"}
         for column, value in checked.items():
@@ -73,8 +75,9 @@ class _Words:
             self._uses[phrase] = phrase_uses(phrase, self.corpus)
         return self._uses[phrase]
 
-    def check(self, phrases: list[str], growth_class: str, topic_change: float) -> dict:
-        """The WORDS_COLUMNS of one verdict ({} when its label has no phrase or the fit fails)."""
+    def check(self, phrases: list[str], growth_class: str, topic_change: tuple[float, float, float]) -> dict:
+        """The WORDS_COLUMNS of one verdict ({} when its label has no phrase or the fit fails); `topic_change`:
+        the verdict's change over the span and its 95% interval."""
         if not phrases:
             return {}
         uses = np.logical_or.reduce([self.uses(p) for p in phrases])
@@ -98,7 +101,12 @@ class _Words:
         else:
             check = NOT_BORNE_OUT
         reason = (f"{check}: the {n} papers using {quoted}, wherever their topic, changed {fmt_fold(change)}"
-                  f"{self.within} (95% CI {fmt_fold(low)} to {fmt_fold(high)}), the topic {fmt_fold(topic_change)}")
+                  f"{self.within} (95% CI {fmt_fold(low)} to {fmt_fold(high)}), the topic {fmt_fold(topic_change[0])}")
+        topic_low, topic_high = topic_change[1], topic_change[2]
+        if check == BORNE_OUT and (topic_low > high or topic_high < low):
+            # The direction holds, the size does not: "Memory systems" x9.4 (x6.6 to x13), its words x1.5.
+            reason += (f"; the direction holds, not the size: the topic's interval ({fmt_fold(topic_low)} to "
+                       f"{fmt_fold(topic_high)}) does not meet its words'")
         return {"words_papers": n, "words_change": change, "words_change_low": low, "words_change_high": high,
                 "words_check": check, "words_reason": reason}
 
@@ -110,5 +118,6 @@ def words_rule() -> str:
             "phrases, wherever their topic, get the same regression. The verdict is \"borne out\" when their share "
             "moved the same way (95% interval clear of no change), \"contradicted\" when it moved the other way, "
             "\"not borne out\" when it did not move significantly (the topic's share may have moved because its "
-            "edge with a neighbouring topic moved); there is no check below "
+            "edge with a neighbouring topic moved); the reason also says when the direction holds but the two "
+            "intervals do not meet; there is no check below "
             f"{MIN_WORD_PAPERS} such papers. A verdict its words do not bear out is marked and left off At a glance.")

@@ -106,3 +106,16 @@ def test_one_topics_failing_check_does_not_take_down_the_others(monkeypatch) -> 
     reasons = growth.loc[[1, 2], "words_reason"].tolist()
     assert sorted(checks) == ["", BORNE_OUT]
     assert any(r.startswith("words check failed (ValueError: singular matrix)") for r in reasons)
+
+
+def test_a_topic_far_outgrowing_its_words_is_borne_out_in_direction_only() -> None:
+    """Papers on agent memory double; the topic takes an ever larger part of them (5% -> 90%)."""
+    def field(month: int) -> list[tuple[int, int, str]]:
+        papers = 30 + 3 * month
+        in_topic = round(papers * (0.05 + 0.85 * month / 11))
+        return [(month, 1, "Agent memory stores")] * in_topic + [(month, 2, "Agent memory stores")] * (papers - in_topic)
+
+    growth = _check(_papers(_corpus(300, field)), {1: "Agent memory", 2: "Other things", 9: "Segmentation"})
+    assert growth.loc[1, "growth_class"] in ("growing", "emerging") and growth.loc[1, "words_check"] == BORNE_OUT
+    assert growth.loc[1, "words_change_high"] < growth.loc[1, "change_over_span_low"]
+    assert "the direction holds, not the size" in growth.loc[1, "words_reason"]
