@@ -31,6 +31,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from analytics.config import TopicsConfig  # noqa: E402
 from analytics.label_quality import label_specificity  # noqa: E402
 from bench.bench_topic_quality import (MiniLMVectors, RESULTS_DIR, load_run, map_separation,  # noqa: E402
                                        score_topics)
@@ -84,7 +85,8 @@ def run_pipeline(code: Path, corpus: Path, out_root: Path, reuse: bool = False) 
 def measure(run: dict, minilm: MiniLMVectors) -> dict:
     texts, topic_ids, primary, labels = load_run(run["out"])
     scores = score_topics(texts, topic_ids, primary, minilm, labels)
-    specificity = label_specificity(texts, topic_ids, labels)
+    # The run's own seed, so that above 20k papers the bench measures the same sample as the run's topic_quality.
+    specificity = label_specificity(texts, topic_ids, labels, seed=TopicsConfig().seed)
     xy = pd.read_csv(run["out"] / "papers.csv", usecols=["map_x", "map_y"]).to_numpy()
     categorised = float(np.mean(primary != ""))
     return {
