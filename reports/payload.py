@@ -454,7 +454,8 @@ def _glance(topic_table: pd.DataFrame, coverage: dict) -> dict:
 
     def items(rows: pd.DataFrame) -> list[dict]:
         return [{"id": int(r.topic_id), "label": r.label, "cls": r.growth_class, "change": fmt_fold_cell(r.change_over_span),
-                 "reason": r.growth_reason} for r in rows.head(GLANCE_PER_SIDE).itertuples()]
+                 "reason": r.growth_reason, "words": _text(r.words_reason)}
+                for r in rows.head(GLANCE_PER_SIDE).itertuples()]
 
     changes = coverage["changes"]
     coverage_note = None

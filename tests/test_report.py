@@ -381,7 +381,8 @@ def test_text_from_dumps_is_escaped_in_every_section_by_the_templates(corpus, ru
     assert f"<title>{escaped} title</title>" in head and f'<div class="brand">{escaped} title</div>' in head
     overview = section(html, "overview")
     assert f'<a href="#topic-{rising_id}">{escaped} label</a>' in overview  # At a glance and the new topics
-    assert overview.count(f"{escaped} label") == 2 and f"<li>{escaped} vanished" in overview
+    # At a glance (the link and the check of its verdict against its words) and the new topics
+    assert overview.count(f"{escaped} label") == 3 and f"<li>{escaped} vanished" in overview
     growth = section(html, "growth")
     assert f'<a href="#topic-{rising_id}">{escaped} label</a>' in growth
     # the rising table, the table of all topics, and the check of its verdict against its words there
