@@ -33,7 +33,7 @@ NOT_BORNE_OUT = "not borne out"
 CONTRADICTED = "contradicted"
 TOO_FEW_WORDS = "too few papers use its words"
 WORDS_COLUMNS = ["words_papers", "words_change", "words_change_low", "words_change_high", "words_check",
-                 "words_reason"]
+                 "words_size_holds", "words_reason"]
 
 
 def check_verdicts_by_words(growth: pd.DataFrame, dated: pd.DataFrame, texts: list[str],
@@ -44,6 +44,7 @@ def check_verdicts_by_words(growth: pd.DataFrame, dated: pd.DataFrame, texts: li
     result = growth.copy()
     for column in WORDS_COLUMNS:
         result[column] = "" if column in ("words_check", "words_reason") else np.nan
+    result["words_size_holds"] = result["words_size_holds"].astype(object)
     judged = result["growth_class"].isin(RISING + FALLING) & (result["topic_id"] != -1)
     if not judged.any() or dated.empty or "row" not in dated.columns:
         return result
@@ -103,12 +104,13 @@ class _Words:
         reason = (f"{check}: the {n} papers using {quoted}, wherever their topic, changed {fmt_fold(change)}"
                   f"{self.within} (95% CI {fmt_fold(low)} to {fmt_fold(high)}), the topic {fmt_fold(topic_change[0])}")
         topic_low, topic_high = topic_change[1], topic_change[2]
-        if check == BORNE_OUT and (topic_low > high or topic_high < low):
+        size_holds = not (topic_low > high or topic_high < low)  # the two intervals meet
+        if check == BORNE_OUT and not size_holds:
             # The direction holds, the size does not: "Memory systems" x9.4 (x6.6 to x13), its words x1.5.
             reason += (f"; the direction holds, not the size: the topic's interval ({fmt_fold(topic_low)} to "
                        f"{fmt_fold(topic_high)}) does not meet its words'")
         return {"words_papers": n, "words_change": change, "words_change_low": low, "words_change_high": high,
-                "words_check": check, "words_reason": reason}
+                "words_check": check, "words_size_holds": size_holds, "words_reason": reason}
 
 
 def words_rule() -> str:

@@ -283,7 +283,7 @@ def _topic_table(papers: pd.DataFrame, topics: pd.DataFrame, growth: pd.DataFram
         if column not in table.columns:
             table[column] = None
     table = table.merge(growth, on="topic_id", how="left")
-    for column in ("words_check", "words_reason"):  # absent when no verdict was checked against the words
+    for column in verdict_words.WORDS_COLUMNS:  # absent when no verdict was checked against the words
         if column not in table.columns:
             table[column] = None
     table["growth_class"] = table["growth_class"].fillna("not enough dated papers")
@@ -454,7 +454,7 @@ def _glance(topic_table: pd.DataFrame, coverage: dict) -> dict:
 
     def items(rows: pd.DataFrame) -> list[dict]:
         return [{"id": int(r.topic_id), "label": r.label, "cls": r.growth_class, "change": fmt_fold_cell(r.change_over_span),
-                 "reason": r.growth_reason, "words": _text(r.words_reason)}
+                 "reason": r.growth_reason, "words": _words_short(r)}
                 for r in rows.head(GLANCE_PER_SIDE).itertuples()]
 
     changes = coverage["changes"]
@@ -544,6 +544,17 @@ def _weak_flag(weak: Any, margin: Any) -> str | None:
         return None
     return (f"coherence margin {fmt_number(margin)}: its papers are barely closer to each other than to the rest "
             "of the corpus")
+
+
+def _words_short(row: Any) -> str:
+    """The words check in a line, for At a glance: "×1.48 (×1.22 to ×1.80) in the 1,339 papers using its label's
+    words; the direction holds, not the size"."""
+    if not isinstance(row.words_change, float) or not math.isfinite(row.words_change):
+        return ""
+    size_note = "" if _is_true(row.words_size_holds) else "; the direction holds, not the size"
+    return (f"{fmt_fold_cell(row.words_change)} ({fmt_fold_cell(row.words_change_low)} to "
+            f"{fmt_fold_cell(row.words_change_high)}) in the {fmt_int(row.words_papers)} papers using its label's "
+            f"words{size_note}")
 
 
 def _words_flag(check: Any) -> str | None:

@@ -351,6 +351,29 @@ def test_at_a_glance_leaves_out_a_rising_topic_marked_mixed(corpus, run, tmp_pat
     assert f'href="#topic-{mixed_id}"' not in glance and 'Left out: 1 rising or fading topic(s) marked' in glance
 
 
+def test_a_verdict_its_words_do_not_bear_out_is_marked_and_left_off_at_a_glance(corpus, run, tmp_path):
+    """Relabel a rising topic with a word every topic's titles use at random: the papers using it do not rise, so
+    the verdict is not borne out; Growth marks it, its page says why, the first screen leaves it off. The topics
+    whose words do rise keep their place there, each with its words check."""
+    papers, topics, files = corpus
+    growth = run.trends.growth
+    rising = growth[(growth["topic_id"] != -1) & growth["growth_class"].isin(["emerging", "growing"])]
+    relabelled = int(rising["topic_id"].iloc[0])
+    topics = topics.copy()
+    topics.loc[topics["topic_id"] == relabelled, "label"] = "Attention"
+    staged = run_stages(papers, topics, files)
+    checked = staged.trends.growth.set_index("topic_id")
+    assert checked.loc[relabelled, "words_check"] == "not borne out"
+    html = build_report(tmp_path / "r.html", **staged.report_inputs()).read_text(encoding="utf-8")
+    glance = html[html.index('id="glance"'):html.index("see Growth for intervals and the rule")]
+    assert f'href="#topic-{relabelled}"' not in glance and "Left out: 1 rising or fading topic(s) whose verdict" in glance
+    borne_out = [int(t) for t in checked.index[checked["words_check"] == "borne out"] if f'href="#topic-{t}"' in glance]
+    assert borne_out and len(re.findall("Its words: [×÷]", glance)) == len(borne_out)
+    assert 'class="flag words"' in section(html, "growth")
+    page = {t["id"]: t for t in payload_of(html)["topics"]}[relabelled]
+    assert page["words"] == "not borne out by its words" and '"attention"' in page["words_reason"]
+
+
 HOSTILE = """<script>window.__xss='9'</script>"x"&"""
 
 
@@ -381,8 +404,7 @@ def test_text_from_dumps_is_escaped_in_every_section_by_the_templates(corpus, ru
     assert f"<title>{escaped} title</title>" in head and f'<div class="brand">{escaped} title</div>' in head
     overview = section(html, "overview")
     assert f'<a href="#topic-{rising_id}">{escaped} label</a>' in overview  # At a glance and the new topics
-    # At a glance (the link and the check of its verdict against its words) and the new topics
-    assert overview.count(f"{escaped} label") == 3 and f"<li>{escaped} vanished" in overview
+    assert overview.count(f"{escaped} label") == 2 and f"<li>{escaped} vanished" in overview
     growth = section(html, "growth")
     assert f'<a href="#topic-{rising_id}">{escaped} label</a>' in growth
     # the rising table, the table of all topics, and the check of its verdict against its words there
