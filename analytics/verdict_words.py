@@ -2,8 +2,8 @@
 depend on the topics' edges.
 
 A topic's share can move because research moved, or because its edge with a neighbouring topic moved: on the
-real 75k corpus "Safety alignment" grew x2.2 while the papers saying "safety" grew x1.1, the rest of them
-sitting in "Attack success, jailbreak", which declined. The check takes every dated paper whose title or
+real 75k corpus "Safety alignment" grew x2.2 while cs.CL titles saying safety, harmful or jailbreak grew x1.1,
+the rest of those papers sitting in "Attack success, jailbreak", which declined. The check takes every dated paper whose title or
 abstract uses one of the topic's label phrases, wherever its topic, and fits the same regression as the verdict
 (analytics.growth.fit_share_trend: within strata, over the same span). The verdict is
 - "borne out" when the words' share moved the same way, significantly (95% interval clear of x1);
