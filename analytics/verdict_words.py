@@ -32,8 +32,10 @@ BORNE_OUT = "borne out"
 NOT_BORNE_OUT = "not borne out"
 CONTRADICTED = "contradicted"
 TOO_FEW_WORDS = "too few papers use its words"
-WORDS_COLUMNS = ["words_papers", "words_change", "words_change_low", "words_change_high", "words_check",
-                 "words_size_holds", "words_reason"]
+# The columns and their values for a verdict that is not checked (stable ones, or no fit).
+UNCHECKED = {"words_papers": np.nan, "words_change": np.nan, "words_change_low": np.nan, "words_change_high": np.nan,
+             "words_check": "", "words_size_holds": None, "words_reason": ""}
+WORDS_COLUMNS = list(UNCHECKED)
 
 
 def check_verdicts_by_words(growth: pd.DataFrame, dated: pd.DataFrame, texts: list[str],
@@ -42,9 +44,8 @@ def check_verdicts_by_words(growth: pd.DataFrame, dated: pd.DataFrame, texts: li
     `dated` is analytics.growth.dated_papers (its `row` indexes `texts`, title + abstract of every paper);
     `strata_words` names the strata in the reasons ("arXiv categories"), None for one stratum."""
     result = growth.copy()
-    for column in WORDS_COLUMNS:
-        result[column] = "" if column in ("words_check", "words_reason") else np.nan
-    result["words_size_holds"] = result["words_size_holds"].astype(object)
+    for column, value in UNCHECKED.items():
+        result[column] = pd.Series(value, index=result.index, dtype=object if value is None else None)
     judged = result["growth_class"].isin(RISING + FALLING) & (result["topic_id"] != -1)
     if not judged.any() or dated.empty or "row" not in dated.columns:
         return result

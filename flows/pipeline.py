@@ -189,7 +189,7 @@ def topics_task(papers: pd.DataFrame, embeddings: np.ndarray, embedder: Any, cfg
 
 
 @task(name="topic quality", cache_policy=NO_CACHE)
-def quality_task(papers: pd.DataFrame, topics: pd.DataFrame, cfg: Config, store: Store) -> dict[str, Any] | None:
+def quality_task(papers: pd.DataFrame, labels: dict[int, str], cfg: Config, store: Store) -> dict[str, Any] | None:
     """Coherence margin of every topic (analytics.topic_quality), measured with the MiniLM as ONNX whatever the
     run's backend, so that runs compare; the vectors come from the store when the run embedded them with it,
     else are embedded now (~30 s for a 75k static run). And how specific each label is (analytics.label_quality).
@@ -211,9 +211,8 @@ def quality_task(papers: pd.DataFrame, topics: pd.DataFrame, cfg: Config, store:
     if quality["weak_topics"]:
         _logger().warning("%d weak topics (coherence margin under %s): %s", len(quality["weak_topics"]),
                           topic_quality.WEAK_MARGIN, ", ".join(map(str, quality["weak_topics"])))
-    quality["labels"] = label_quality.label_specificity(
-        texts, papers["topic_id"].to_numpy(dtype=int), dict(zip(topics["topic_id"].astype(int), topics["label"])),
-        seed=cfg.topics.seed)
+    quality["labels"] = label_quality.label_specificity(texts, papers["topic_id"].to_numpy(dtype=int), labels,
+                                                        seed=cfg.topics.seed)
     return quality
 
 
@@ -367,13 +366,13 @@ def _run(cfg: Config, store: Store, input_dir: Path, output_dir: Path, log) -> R
     papers = outcome.papers
 
     t = time.perf_counter()
-    quality = quality_task(papers, outcome.topics, cfg, store)
+    labels = dict(zip(outcome.topics["topic_id"].astype(int), outcome.topics["label"]))
+    quality = quality_task(papers, labels, cfg, store)
     outcome.topics = topic_quality.with_quality(outcome.topics, quality)
     timer.record("topic_quality", t)
 
     t = time.perf_counter()
-    trends = trends_task(papers, {p.file: p.format for p in usable}, cfg,
-                         dict(zip(outcome.topics["topic_id"].astype(int), outcome.topics["label"])))
+    trends = trends_task(papers, {p.file: p.format for p in usable}, cfg, labels)
     timer.record("trends", t)
 
     t = time.perf_counter()
